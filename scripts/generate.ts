@@ -1,0 +1,47 @@
+// Writes generated/ from spec/: the bundled spec (JSON and YAML) and its TypeScript types.
+// `--out DIR` writes elsewhere, which is how the staleness test compares a fresh build with what is committed.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import openapiTS, { astToString, COMMENT_HEADER } from "openapi-typescript";
+import { stringify } from "yaml";
+
+export const projectRoot = resolve(import.meta.dirname, "..");
+
+/** Each spec root and the file stem its artifacts get in generated/. */
+export const specs = [
+  { root: "spec/openapi.yaml", stem: "openapi" },
+  { root: "spec/control/openapi.yaml", stem: "control-openapi" },
+] as const;
+
+function redocly(...args: string[]): void {
+  execFileSync(join(projectRoot, "node_modules/.bin/redocly"), args, {
+    cwd: projectRoot,
+    stdio: ["ignore", "ignore", "pipe"],
+    env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" },
+  });
+}
+
+export async function generate(outDir: string): Promise<string[]> {
+  mkdirSync(outDir, { recursive: true });
+  const written: string[] = [];
+  for (const { root, stem } of specs) {
+    const jsonPath = join(outDir, `${stem}.json`);
+    redocly("bundle", root, "--ext", "json", "-o", jsonPath);
+    const bundled = JSON.parse(readFileSync(jsonPath, "utf8"));
+    // Redocly writes JSON without a final newline; normalise so editors and diffs agree.
+    writeFileSync(jsonPath, `${JSON.stringify(bundled, null, 2)}\n`);
+    writeFileSync(join(outDir, `${stem}.yaml`), stringify(bundled, { lineWidth: 0 }));
+    const ast = await openapiTS(bundled, { alphabetize: false });
+    writeFileSync(join(outDir, `${stem}.d.ts`), COMMENT_HEADER + astToString(ast));
+    written.push(`${stem}.json`, `${stem}.yaml`, `${stem}.d.ts`);
+  }
+  return written;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({ options: { out: { type: "string", default: join(projectRoot, "generated") } } });
+  const files = await generate(resolve(values.out!));
+  console.log(`wrote ${files.length} files to ${values.out}: ${files.join(", ")}`);
+}

@@ -1,0 +1,50 @@
+// The bundled contract, loaded once, and JSON Schema validators compiled from its components.
+// Everything that validates (the stub, the spec tests) reads generated/, never spec/ directly,
+// so that all tools see the same document.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
+import addFormats from "ajv-formats";
+
+export const generatedDir = fileURLToPath(new URL("../generated/", import.meta.url));
+
+export type OpenApiDocument = {
+  openapi: string;
+  paths: Record<string, Record<string, { operationId?: string; responses?: Record<string, unknown> } & Record<string, unknown>>>;
+  components: { schemas: Record<string, unknown> } & Record<string, unknown>;
+} & Record<string, unknown>;
+
+export function loadSpec(stem: "openapi" | "control-openapi" = "openapi"): OpenApiDocument {
+  return JSON.parse(readFileSync(`${generatedDir}${stem}.json`, "utf8")) as OpenApiDocument;
+}
+
+const SPEC_ID = "https://ims.contract/openapi.json";
+
+/** Compiles validators for the spec's component schemas, by name, with every error reported. */
+export function schemaValidators(spec: OpenApiDocument = loadSpec()): (name: string) => ValidateFunction {
+  // strict:false because the container is an OpenAPI document, not a schema: its `components` key is not a keyword.
+  const ajv = new Ajv2020({ allErrors: true, strict: false });
+  addFormats.default(ajv);
+  ajv.addSchema({ $id: SPEC_ID, components: spec.components });
+  const cache = new Map<string, ValidateFunction>();
+  return (name) => {
+    let validate = cache.get(name);
+    if (!validate) {
+      if (!(name in spec.components.schemas)) throw new Error(`no schema ${name} in the spec`);
+      validate = ajv.compile({ $ref: `${SPEC_ID}#/components/schemas/${name}` });
+      cache.set(name, validate);
+    }
+    return validate;
+  };
+}
+
+/** Resolves a local `#/a/b` reference of the bundled document. */
+export function resolveRef<T>(spec: OpenApiDocument, ref: string): T {
+  if (!ref.startsWith("#/")) throw new Error(`not a local reference: ${ref}`);
+  let node: unknown = spec;
+  for (const part of ref.slice(2).split("/")) {
+    node = (node as Record<string, unknown>)[part.replaceAll("~1", "/").replaceAll("~0", "~")];
+    if (node === undefined) throw new Error(`unresolved reference: ${ref}`);
+  }
+  return node as T;
+}

@@ -1,0 +1,2 @@
+const job = await ims.showJobProgress(jobId); // GET /v1/cloudimages/job/{job_id}
+console.log(job.status, job.entities.current_task);
