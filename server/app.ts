@@ -1,0 +1,261 @@
+// Builds the stub's Express app from the bundled specs. It never listens: main.ts does.
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import cors from "cors";
+import express, { type ErrorRequestHandler, type NextFunction, type RequestHandler, type Response } from "express";
+import * as OpenApiValidator from "express-openapi-validator";
+import { authenticate, type Caller, type RequestWithBody } from "./auth.ts";
+import { classifyCreateImageBody, type Branch } from "./classify.ts";
+import { defaultSettings, type StubSettings } from "./config.ts";
+import { controlHandlers } from "./control.ts";
+import { GatewayError, ImsError, sendGatewayError, sendImsError } from "./errors.ts";
+import { imsHandlers, type Handler, type ImsOperationId, type StubRequest } from "./handlers.ts";
+import { JobStore } from "./jobs.ts";
+import { parsePrefer } from "./prefer.ts";
+import { Scenario } from "./scenario.ts";
+import { generatedDir, loadSpec, resolveRef, schemaValidators, type OpenApiDocument } from "./spec.ts";
+
+export type LogEntry = Record<string, string | number | undefined>;
+
+export type CreateAppOptions = Partial<StubSettings> & {
+  /** The clock jobs and signatures are checked against (ms since the epoch). */
+  now?: () => number;
+  /** Where request log lines go; by default stdout when `log` is on. */
+  logger?: (entry: LogEntry) => void;
+  /** Replaces operation handlers, for tests of the stub itself. */
+  handlers?: Partial<Record<ImsOperationId, Handler>>;
+  maxClockSkewMs?: number;
+  docsDir?: string;
+};
+
+export type StubApp = ReturnType<typeof express> & { jobs: JobStore; scenario: Scenario };
+
+const CONTROL_PREFIX = "/_stub";
+const AUTH_RESULT = Symbol("authResult");
+
+type Examples = Map<string, Map<number, Map<string, unknown>>>;
+
+/** operationId → status → example name → value, from the bundled spec. */
+function responseExamples(spec: OpenApiDocument): Examples {
+  const byOperation: Examples = new Map();
+  for (const pathItem of Object.values(spec.paths)) {
+    for (const operation of Object.values(pathItem)) {
+      if (!operation.operationId) continue;
+      const byStatus = new Map<number, Map<string, unknown>>();
+      for (const [status, ref] of Object.entries(operation.responses ?? {})) {
+        const response = "$ref" in (ref as object) ? resolveRef<Record<string, unknown>>(spec, (ref as { $ref: string }).$ref) : (ref as Record<string, unknown>);
+        const content = (response.content as Record<string, { examples?: Record<string, { $ref?: string; value?: unknown }> }> | undefined)?.["application/json"];
+        const examples = new Map<string, unknown>();
+        for (const [name, example] of Object.entries(content?.examples ?? {})) {
+          examples.set(name, example.$ref ? resolveRef<{ value: unknown }>(spec, example.$ref).value : example.value);
+        }
+        byStatus.set(Number(status), examples);
+      }
+      byOperation.set(operation.operationId, byStatus);
+    }
+  }
+  return byOperation;
+}
+
+/** Prism's `Prefer: code=NNN` and `example=NAME`: a documented response instead of the real one. */
+function cannedResponse(examples: Examples, operationId: string, preferences: Map<string, string>): { status: number; body: unknown } | undefined {
+  const code = preferences.get("code");
+  const exampleName = preferences.get("example");
+  if (code === undefined && exampleName === undefined) return undefined;
+  const byStatus = examples.get(operationId)!;
+  const status = code === undefined ? 200 : Number(code);
+  const named = byStatus.get(status);
+  if (!named) {
+    throw new ImsError("IMG.0001", `Prefer: code=${code} is not a documented response of ${operationId} (documented: ${[...byStatus.keys()].join(", ")}).`);
+  }
+  const name = exampleName ?? named.keys().next().value;
+  if (name === undefined || !named.has(name)) {
+    throw new ImsError("IMG.0001", `Prefer: ${operationId} ${status} has no example ${JSON.stringify(exampleName)} (examples: ${[...named.keys()].join(", ") || "none"}).`);
+  }
+  return { status, body: named.get(name) };
+}
+
+const isJsonContentType = (req: { headers: Record<string, unknown> }) => {
+  const type = String(req.headers["content-type"] ?? "").split(";", 1)[0]!.trim().toLowerCase();
+  return type === "application/json" || /^application\/[a-z0-9.+-]*\+json$/.test(type);
+};
+
+function operationIdOf(apiDoc: { paths?: Record<string, Record<string, { operationId?: string }>> }, openApiRoute: string, method: string): string {
+  return apiDoc.paths![openApiRoute]![method.toLowerCase()]!.operationId!;
+}
+
+export function createApp(options: CreateAppOptions = {}): StubApp {
+  const settings: StubSettings = { ...defaultSettings(), log: false, ...options };
+  const now = options.now ?? Date.now;
+  const spec = loadSpec("openapi");
+  const controlSpec = loadSpec("control-openapi");
+  // Compiling the branch validators now makes a broken schema fail here, at start-up, not on a request.
+  const validatorFor = schemaValidators(spec);
+  for (const branch of ["CreateSystemImageFromServer", "CreateDataImagesFromServer", "CreateImageFromFile", "CreateSystemImageFromVolume"] satisfies Branch[]) {
+    validatorFor(branch);
+  }
+  const examples = responseExamples(spec);
+  const jobs = new JobStore(settings.maxJobs, now);
+  const scenario = new Scenario({ progression: settings.progression, durationMs: settings.jobDurationMs }, settings.world);
+  const handlers = { ...imsHandlers(jobs, scenario), ...options.handlers };
+  const control = controlHandlers(jobs, scenario);
+  const authSettings = { projectId: settings.projectId, credentials: settings.credentials, maxClockSkewMs: options.maxClockSkewMs ?? 15 * 60_000, now };
+  const logger = options.logger ?? (settings.log ? (entry: LogEntry) => process.stdout.write(`${JSON.stringify(entry)}\n`) : undefined);
+
+  const app = express() as StubApp;
+  app.jobs = jobs;
+  app.scenario = scenario;
+  app.disable("x-powered-by");
+  app.set("etag", false);
+
+  app.use((req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.setHeader("X-Request-Id", randomBytes(16).toString("hex"));
+    if (logger) {
+      res.on("finish", () => {
+        logger({
+          time: new Date().toISOString(),
+          request_id: String(res.getHeader("X-Request-Id")),
+          method: req.method,
+          path: req.originalUrl.split("?", 1)[0],
+          status: res.statusCode,
+          duration_ms: Number(process.hrtime.bigint() - started) / 1e6,
+          error_code: res.locals.errorCode as string | undefined,
+        });
+      });
+    }
+    next();
+  });
+  if (settings.corsOrigin !== false) {
+    app.use(cors({ origin: settings.corsOrigin, exposedHeaders: ["X-Request-Id"], maxAge: 600 }));
+  }
+
+  const bundled = { json: readFileSync(join(generatedDir, "openapi.json")), yaml: readFileSync(join(generatedDir, "openapi.yaml")) };
+  app.get("/openapi.json", (_req, res) => void res.type("application/json").send(bundled.json));
+  app.get("/openapi.yaml", (_req, res) => void res.type("application/yaml").send(bundled.yaml));
+  const docsFile = join(options.docsDir ?? join(generatedDir, "docs"), "index.html");
+  app.get(["/docs", "/docs/"], (_req, res, next) => (existsSync(docsFile) ? res.type("html").sendFile(docsFile) : next()));
+
+  app.use(
+    express.json({
+      limit: settings.bodyLimitBytes,
+      strict: false,
+      type: isJsonContentType,
+      verify: (req, _res, buffer) => {
+        (req as RequestWithBody).rawBody = buffer;
+      },
+    }),
+  );
+
+  const route = (operations: Record<string, Handler>) => ({
+    basePath: "/",
+    resolver: (_base: string, r: { openApiRoute: string; method: string }, apiDoc: object): RequestHandler => {
+      const operationId = operationIdOf(apiDoc, r.openApiRoute, r.method);
+      const handler = operations[operationId];
+      if (!handler) throw new Error(`no handler for operation ${operationId}`);
+      return async (req: StubRequest, res: Response, next: NextFunction) => {
+        try {
+          res.locals.operationId = operationId;
+          req.preferences = parsePrefer(req.get("prefer"));
+          const canned = examples.has(operationId) ? cannedResponse(examples, operationId, req.preferences) : undefined;
+          if (canned) {
+            res.setHeader("Preference-Applied", req.get("prefer")!);
+            res.status(canned.status).json(canned.body);
+            return;
+          }
+          await handler(req, res);
+        } catch (error) {
+          next(error);
+        }
+      };
+    },
+  });
+
+  const authenticateOnce = async (req: StubRequest): Promise<boolean> => {
+    const holder = req as StubRequest & { [AUTH_RESULT]?: Promise<Caller | GatewayError> };
+    const result = await (holder[AUTH_RESULT] ??= authenticate(req as RequestWithBody, authSettings));
+    if (result instanceof GatewayError) throw result;
+    req.caller = result;
+    return true;
+  };
+
+  app.use(
+    OpenApiValidator.middleware({
+      apiSpec: structuredClone(controlSpec) as never,
+      ignorePaths: (path: string) => !path.startsWith(`${CONTROL_PREFIX}/`),
+      validateRequests: { allErrors: false },
+      validateResponses: true,
+      operationHandlers: route(control),
+    }),
+  );
+  app.use(
+    OpenApiValidator.middleware({
+      apiSpec: structuredClone(spec) as never,
+      ignorePaths: (path: string) => path.startsWith(`${CONTROL_PREFIX}/`) || path === "/openapi.json" || path === "/openapi.yaml" || path === "/docs" || path === "/docs/",
+      validateRequests: { allErrors: false },
+      validateResponses: true,
+      validateSecurity: { handlers: { token: authenticateOnce, aksk: authenticateOnce } },
+      operationHandlers: route(handlers),
+    }),
+  );
+
+  app.use((req, _res, next) => next(new ImsError("IMG.0121", `No API at ${req.method} ${req.path}.`, 404)));
+  app.use(errorHandler(validatorFor, logger));
+  return app;
+}
+
+type ValidatorError = Error & {
+  status?: number;
+  type?: string;
+  errors?: { path: string; message: string }[];
+  headers?: Record<string, string>;
+  error?: unknown;
+};
+
+function toImsError(err: ValidatorError, req: StubRequest, validatorFor: ReturnType<typeof schemaValidators>): ImsError | GatewayError {
+  if (err instanceof ImsError || err instanceof GatewayError) return err;
+  const raw = (req as RequestWithBody).rawBody;
+  const emptyBody = raw === undefined ? !Number(req.headers["content-length"] ?? 0) : raw.toString("utf8").trim() === "";
+  switch (err.type) {
+    case "entity.parse.failed":
+      return emptyBody ? new ImsError("IMG.0007") : new ImsError("IMG.0001", `The body is not valid JSON: ${err.message}`);
+    case "entity.too.large":
+      return new ImsError("IMG.0001", `The request body is larger than ${(err as { limit?: number }).limit} bytes.`, 413);
+    case "charset.unsupported":
+    case "encoding.unsupported":
+      return new ImsError("IMG.0001", err.message, 415);
+  }
+  const status = err.status ?? 500;
+  if (status === 401 || status === 403) {
+    return err.error instanceof GatewayError ? err.error : new GatewayError(401, "APIG.0301", "Incorrect IAM authentication information: no X-Auth-Token and no Authorization signature");
+  }
+  if (status === 404) return new ImsError("IMG.0121", `No API at ${req.method} ${req.path}.`, 404);
+  if (status === 405) return new ImsError("IMG.0001", `${req.method} is not allowed on ${req.path}.`, 405, { Allow: err.headers?.Allow ?? "" });
+  if (status === 415) {
+    return emptyBody && req.method === "POST" ? new ImsError("IMG.0007") : new ImsError("IMG.0001", `Unsupported content type ${req.headers["content-type"] ?? "(none)"}: send application/json.`, 415);
+  }
+  if (status === 400) {
+    const first = err.errors?.[0];
+    if (first?.path.startsWith("/body") && req.method === "POST" && req.path === "/v2/cloudimages/action") {
+      return emptyBody ? new ImsError("IMG.0007") : classifyCreateImageBody(req.body, validatorFor);
+    }
+    const where = first ? first.path.replace(/^\/(body|params|query|headers)\/?/, "").replace(/\//g, ".") || "body" : "request";
+    return new ImsError("IMG.0001", first ? `${where} ${first.message}.` : err.message);
+  }
+  return new ImsError("IMG.0061", undefined, 500);
+}
+
+function errorHandler(validatorFor: ReturnType<typeof schemaValidators>, logger: ((entry: LogEntry) => void) | undefined): ErrorRequestHandler {
+  return (err: ValidatorError, req, res, _next) => {
+    const mapped = toImsError(err, req as StubRequest, validatorFor);
+    if (mapped instanceof ImsError && mapped.status >= 500) {
+      logger?.({ time: new Date().toISOString(), level: "error", request_id: String(res.getHeader("X-Request-Id")), error: err.message });
+    }
+    if (res.headersSent) return;
+    res.locals.errorCode = mapped.code;
+    // Sent as text, not res.json: an error body must not go through response validation a second time.
+    if (mapped instanceof GatewayError) sendGatewayError(res, mapped);
+    else sendImsError(res, mapped);
+  };
+}

@@ -1,0 +1,207 @@
+// Turns a CreateImage body that the validator refused into the IMS error the client should see.
+// The validator only says "no branch of the oneOf matched"; here the branch the client evidently meant is
+// chosen by its source field, the body is validated against that branch alone, and its first error is
+// mapped to the documented IMG code, with a message that names the field.
+import type { ErrorObject, ValidateFunction } from "ajv";
+import { ImsError, type ImsCode } from "./errors.ts";
+
+export type Branch = "CreateSystemImageFromServer" | "CreateDataImagesFromServer" | "CreateImageFromFile" | "CreateSystemImageFromVolume";
+
+type Json = Record<string, unknown>;
+
+const SOURCE_FIELDS = ["instance_id", "data_images", "image_url", "volume_id"] as const;
+
+/** The body shape the client meant, or an error when it names no source or several. */
+export function intendedBranch(body: Json): Branch | ImsError {
+  const has = (key: string) => Object.hasOwn(body, key);
+  const sources = [has("instance_id") && "instance_id", has("image_url") && "image_url", has("volume_id") && "volume_id"].filter(
+    (s): s is string => typeof s === "string",
+  );
+  if (sources.length > 1) return new ImsError("IMG.0001", `${sources.join(" and ")} cannot be used together: each names a different image source.`);
+  const [source] = sources;
+  if (source === "instance_id") {
+    return has("data_images")
+      ? new ImsError("IMG.0001", "instance_id and data_images cannot be used together: data disk images are made from volumes, without instance_id.")
+      : "CreateSystemImageFromServer";
+  }
+  if (source === "image_url") return "CreateImageFromFile";
+  if (source === "volume_id") {
+    return has("data_images") ? new ImsError("IMG.0001", "volume_id and data_images cannot be used together.") : "CreateSystemImageFromVolume";
+  }
+  if (has("data_images")) return "CreateDataImagesFromServer";
+  return new ImsError("IMG.0001", `The body names no image source: give one of ${SOURCE_FIELDS.join(", ")}.`);
+}
+
+function fieldName(error: ErrorObject): string {
+  const base = error.instancePath
+    .split("/")
+    .slice(1)
+    .map((part) => (/^\d+$/.test(part) ? `[${part}]` : `.${part}`))
+    .join("")
+    .replace(/^\./, "");
+  const missing = error.keyword === "required" ? (error.params as { missingProperty: string }).missingProperty : undefined;
+  if (missing) return base ? `${base}.${missing}` : missing;
+  return base || "body";
+}
+
+/** The last named property of a path such as `data_images[0].tags[2]` → `tags`. */
+function leafField(field: string): string {
+  const names = field.match(/[A-Za-z_]+/g) ?? [];
+  return names.at(-1) ?? "body";
+}
+
+function codeFor(error: ErrorObject, field: string): ImsCode {
+  const leaf = leafField(field);
+  const { keyword } = error;
+  if (keyword === "required") {
+    if (leaf === "name") return "IMG.0013";
+    if (leaf === "os_version" && error.schemaPath.includes("/allOf/1/then")) return "IMG.0166";
+    return "IMG.0001";
+  }
+  if (keyword === "additionalProperties") return "IMG.0001";
+  if (error.schemaPath.includes("/allOf/3/")) return "IMG.0118";
+  if (error.schemaPath.includes("/allOf/2/")) return "IMG.0141";
+  switch (leaf) {
+    case "name":
+      return keyword === "maxLength" ? "IMG.0002" : keyword === "minLength" ? "IMG.0013" : "IMG.0003";
+    case "description":
+      return keyword === "maxLength" ? "IMG.0004" : "IMG.0054";
+    case "min_disk":
+    case "min_ram":
+    case "max_ram":
+      return "IMG.0055";
+    case "image_url":
+      return "IMG.0017";
+    case "type":
+      return "IMG.0024";
+    case "architecture":
+      return "IMG.0212";
+    case "hw_firmware_type":
+      return "IMG.0141";
+    case "os_type":
+      return "IMG.0122";
+    case "os_version":
+      return "IMG.0056";
+    case "enterprise_project_id":
+      return "IMG.0155";
+    case "tags":
+    case "image_tags":
+    case "key":
+    case "value":
+      return keyword === "maxItems" ? "IMG.0116" : "IMG.0115";
+    case "data_images":
+      return keyword === "maxItems" ? "IMG.0194" : "IMG.0001";
+    default:
+      return "IMG.0001";
+  }
+}
+
+function describe(error: ErrorObject, field: string): string {
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case "required":
+      if (error.schemaPath.includes("/allOf/0/then")) return `${field} is required when is_quick_import is true.`;
+      if (error.schemaPath.includes("/allOf/1/then")) return `${field} is required when type is IsoImage.`;
+      return `${field} is required.`;
+    case "additionalProperties":
+      return `${field === "body" ? "" : `${field}.`}${String(params.additionalProperty)} is not a field of this body.`;
+    case "not":
+      return error.schemaPath.includes("/allOf/3/")
+        ? "cmk_id cannot be used with a BMS image type (BMS, Ironic)."
+        : `${field === "body" ? "" : `${field}: `}tags and image_tags cannot be used together.`;
+    case "const":
+      return `${field} must be ${JSON.stringify(params.allowedValue)} here.`;
+    case "enum":
+      return `${field} must be one of ${(params.allowedValues as unknown[]).join(", ")}.`;
+    case "pattern":
+      return `${field} ${PATTERN_RULES[leafField(field)] ?? "has an invalid format"}.`;
+    case "format":
+      return `${field} must be a ${String(params.format)}.`;
+    case "maxLength":
+      return `${field} must have at most ${String(params.limit)} characters.`;
+    case "minLength":
+      return params.limit === 1 ? `${field} must not be empty.` : `${field} must have at least ${String(params.limit)} characters.`;
+    case "maxItems":
+      return `${field} must have at most ${String(params.limit)} items.`;
+    case "minItems":
+      return `${field} must have at least ${String(params.limit)} item${params.limit === 1 ? "" : "s"}.`;
+    case "minimum":
+    case "maximum":
+      return `${field} must be ${error.keyword === "minimum" ? ">=" : "<="} ${String(params.limit)}.`;
+    case "type":
+      return `${field} must be ${String(params.type)}.`;
+    default:
+      return `${field} ${error.message ?? "is invalid"}.`;
+  }
+}
+
+/** The rule behind each pattern of the spec, in words, by field. */
+const PATTERN_RULES: Record<string, string> = {
+  name: "may hold only letters, digits, Chinese, -, ., _ and spaces, and cannot start or end with a space",
+  description: "cannot contain a carriage return, a line feed, < or >",
+  image_url: "must be <bucket>:<file>, with a valid OBS bucket name and no spaces in the file name",
+  tags: "must be key.value: a key of 1 to 36 letters, digits, _, - or Chinese, and a value of up to 43 of those or .",
+  key: "must have 1 to 36 letters, digits, _, - or Chinese",
+  value: "must have up to 43 letters, digits, _, ., - or Chinese",
+  enterprise_project_id: "must be 0 or a UUID",
+};
+
+/** Errors that only say "a sub-schema failed" and repeat a more precise error next to them. */
+const WRAPPER_KEYWORDS = new Set(["if", "oneOf", "anyOf", "allOf"]);
+
+function rank(error: ErrorObject): number {
+  if (error.keyword === "required") return 0;
+  if (error.keyword === "additionalProperties") return 1;
+  return 2;
+}
+
+export function errorFromValidation(errors: ErrorObject[]): ImsError {
+  const relevant = errors.filter((e) => !WRAPPER_KEYWORDS.has(e.keyword));
+  // A stable sort keeps Ajv's order (maxLength before pattern, for instance) within a rank.
+  const [first] = [...relevant].sort((a, b) => rank(a) - rank(b));
+  if (!first) return new ImsError("IMG.0001");
+  const field = fieldName(first);
+  return new ImsError(codeFor(first, field), describe(first, field));
+}
+
+/** The IMS error for a CreateImage body that failed validation. */
+export function classifyCreateImageBody(body: unknown, validatorFor: (branch: Branch) => ValidateFunction): ImsError {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    return new ImsError("IMG.0001", `The body must be a JSON object, not ${Array.isArray(body) ? "an array" : body === null ? "null" : typeof body}.`);
+  }
+  if (Object.keys(body).length === 0) return new ImsError("IMG.0007");
+  const branch = intendedBranch(body as Json);
+  if (branch instanceof ImsError) return branch;
+  const validate = validatorFor(branch);
+  if (validate(body)) return new ImsError("IMG.0001", "The body does not match any request body of CreateImage.");
+  return errorFromValidation(validate.errors ?? []);
+}
+
+function tagKeys(item: Json): string[] {
+  if (Array.isArray(item.tags)) return (item.tags as string[]).map((tag) => tag.split(".", 1)[0]!);
+  if (Array.isArray(item.image_tags)) return (item.image_tags as { key: string }[]).map((tag) => tag.key);
+  return [];
+}
+
+function firstRepeated(values: string[]): string | undefined {
+  const seen = new Set<string>();
+  return values.find((value) => (seen.has(value) ? true : (seen.add(value), false)));
+}
+
+/** Rules of the seed that JSON Schema cannot state, checked on a body the schema accepted. */
+export function checkBeyondSchema(body: Json): ImsError | undefined {
+  const minRam = body.min_ram as number | undefined;
+  const maxRam = body.max_ram as number | undefined;
+  if (minRam !== undefined && maxRam !== undefined && maxRam > 0 && minRam > maxRam) {
+    return new ImsError("IMG.0055", `min_ram (${minRam}) must not be greater than max_ram (${maxRam}).`);
+  }
+  const items = Array.isArray(body.data_images) ? (body.data_images as Json[]) : [];
+  for (const [where, item] of [["body", body] as const, ...items.map((it, i) => [`data_images[${i}]`, it] as const)]) {
+    const repeated = firstRepeated(tagKeys(item));
+    if (repeated !== undefined) return new ImsError("IMG.0115", `${where}: the tag key ${JSON.stringify(repeated)} is used twice.`);
+  }
+  const urls = [body.image_url, ...items.map((item) => item.image_url)].filter((url): url is string => typeof url === "string");
+  const repeatedUrl = firstRepeated(urls);
+  if (repeatedUrl !== undefined) return new ImsError("IMG.0123", `${repeatedUrl} is given twice.`);
+  return undefined;
+}

@@ -1,0 +1,104 @@
+// The stub's settings: defaults, overridden by environment variables, overridden by command-line flags.
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { parseCredentials, type Credential } from "./auth.ts";
+import type { Progression } from "./jobs.ts";
+import type { World } from "./scenario.ts";
+
+export const DEFAULT_PROJECT_ID = "0123456789abcdef0123456789abcdef";
+export const DEFAULT_CREDENTIALS = `EXAMPLEAK1234567890:EXAMPLESK0987654321abcdefghijklmnopqrst:${DEFAULT_PROJECT_ID}`;
+
+export type StubSettings = {
+  host: string;
+  port: number;
+  projectId: string;
+  credentials: Map<string, Credential>;
+  jobDurationMs: number;
+  progression: Progression;
+  maxJobs: number;
+  bodyLimitBytes: number;
+  /** `*`, one origin, or `false` for no CORS headers. */
+  corsOrigin: string | false;
+  world: World | undefined;
+  log: boolean;
+};
+
+/** Each setting: its flag, its environment variable, its default and what it means (for --help and the README). */
+const SETTINGS = {
+  host: { env: "HOST", default: "127.0.0.1", help: "address to listen on" },
+  port: { env: "PORT", default: "8080", help: "port to listen on (0 picks a free one)" },
+  "project-id": { env: "IMS_STUB_PROJECT_ID", default: DEFAULT_PROJECT_ID, help: "project of X-Auth-Token callers" },
+  credentials: { env: "IMS_STUB_CREDENTIALS", default: DEFAULT_CREDENTIALS, help: "accepted AK/SK pairs, AK:SK:PROJECT_ID[,...]" },
+  "job-duration-ms": { env: "IMS_STUB_JOB_DURATION_MS", default: "3000", help: "how long a timed job takes from INIT to its end" },
+  progression: { env: "IMS_STUB_PROGRESSION", default: "timed", help: "how jobs advance: timed, immediate or per-poll" },
+  "max-jobs": { env: "IMS_STUB_MAX_JOBS", default: "10000", help: "jobs retained; the oldest finished job is evicted first" },
+  "body-limit": { env: "IMS_STUB_BODY_LIMIT", default: "1048576", help: "largest request body, in bytes (413 above)" },
+  "cors-origin": { env: "IMS_STUB_CORS_ORIGIN", default: "*", help: "Access-Control-Allow-Origin, or 'off'" },
+  world: { env: "IMS_STUB_WORLD", default: "", help: "JSON file of known servers, volumes and files" },
+  log: { env: "IMS_STUB_LOG", default: "json", help: "request log: json (one line per request on stdout) or off" },
+} as const;
+
+type SettingName = keyof typeof SETTINGS;
+
+export class ConfigError extends Error {}
+
+function wholeNumber(name: string, value: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > max) throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, not "${value}"`);
+  return n;
+}
+
+function readWorld(path: string): World {
+  try {
+    return JSON.parse(readFileSync(path, "utf8")) as World;
+  } catch (error) {
+    throw new ConfigError(`world file ${path}: ${(error as Error).message}`);
+  }
+}
+
+export function helpText(): string {
+  const rows = Object.entries(SETTINGS).map(
+    ([flag, s]) => `  --${flag.padEnd(16)} ${s.env.padEnd(25)} ${s.help}${s.default ? ` (default ${s.default.length > 40 ? "see README" : s.default})` : ""}`,
+  );
+  return ["Usage: ims-stub [options]", "", "Serves the IMS CreateImage stub. Each option also reads its environment variable.", "", ...rows, "  --help                                     this text"].join("\n");
+}
+
+export function readSettings(argv: string[], env: NodeJS.ProcessEnv): StubSettings | "help" {
+  const { values } = parseArgs({
+    args: argv,
+    options: { ...Object.fromEntries(Object.keys(SETTINGS).map((flag) => [flag, { type: "string" as const }])), help: { type: "boolean" } },
+    strict: true,
+  });
+  if (values.help) return "help";
+  const flags = values as Record<string, string | boolean | undefined>;
+  const get = (name: SettingName): string => (flags[name] as string | undefined) ?? env[SETTINGS[name].env] ?? SETTINGS[name].default;
+  const progression = get("progression");
+  if (!["timed", "immediate", "per-poll"].includes(progression)) throw new ConfigError(`progression must be timed, immediate or per-poll, not "${progression}"`);
+  const log = get("log");
+  if (log !== "json" && log !== "off") throw new ConfigError(`log must be json or off, not "${log}"`);
+  let credentials: Map<string, Credential>;
+  try {
+    credentials = parseCredentials(get("credentials"));
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+  const cors = get("cors-origin");
+  return {
+    host: get("host"),
+    port: wholeNumber("port", get("port"), 0, 65535),
+    projectId: get("project-id"),
+    credentials,
+    jobDurationMs: wholeNumber("job-duration-ms", get("job-duration-ms"), 0, 86_400_000),
+    progression: progression as Progression,
+    maxJobs: wholeNumber("max-jobs", get("max-jobs"), 1, 10_000_000),
+    bodyLimitBytes: wholeNumber("body-limit", get("body-limit"), 1, 100 * 1024 * 1024),
+    corsOrigin: cors === "off" ? false : cors,
+    world: get("world") ? readWorld(get("world")) : undefined,
+    log: log === "json",
+  };
+}
+
+/** The embedded default configuration, as `npm start` runs with no environment. */
+export function defaultSettings(): StubSettings {
+  return readSettings([], {}) as StubSettings;
+}

@@ -1,0 +1,38 @@
+// The control API's operations (generated/control-openapi.json), keyed by operationId.
+import type { operations } from "../generated/control-openapi.d.ts";
+import type { Handler } from "./handlers.ts";
+import type { JobStore } from "./jobs.ts";
+import type { OutcomeRule, Scenario, World } from "./scenario.ts";
+
+export type ControlOperationId = keyof operations;
+
+export function controlHandlers(jobs: JobStore, scenario: Scenario): Record<ControlOperationId, Handler> {
+  return {
+    GetHealth(_req, res) {
+      res.json({ status: "ok", jobs: jobs.size });
+    },
+    ResetState(_req, res) {
+      jobs.clear();
+      scenario.reset();
+      res.status(204).end();
+    },
+    ListJobs(_req, res) {
+      res.json({ jobs: jobs.list() });
+    },
+    AddOutcomeRule(req, res) {
+      res.status(201).json({ rule_id: scenario.addRule(req.body as OutcomeRule) });
+    },
+    ClearOutcomeRules(_req, res) {
+      scenario.clearRules();
+      res.status(204).end();
+    },
+    LoadWorld(req, res) {
+      scenario.loadWorld(req.body as World);
+      res.status(204).end();
+    },
+    ClearWorld(_req, res) {
+      scenario.clearWorld();
+      res.status(204).end();
+    },
+  };
+}

@@ -1,0 +1,170 @@
+// In-memory jobs. A job's state is derived from its clock (or its poll count) when it is read, so there are
+// no timers to run or cancel, and tests can drive time through an injected clock.
+import { randomBytes, randomUUID } from "node:crypto";
+import type { components } from "../generated/openapi.d.ts";
+import { documentedMessage } from "./errors.ts";
+
+export type Job = components["schemas"]["Job"];
+export type JobStatus = components["schemas"]["JobStatus"];
+export type Progression = "timed" | "immediate" | "per-poll";
+export type Outcome = { status: "SUCCESS" } | { status: "FAIL"; errorCode: string; failReason: string };
+
+/** What a create asks the job to do: its type and the images it makes. */
+export type JobPlan = {
+  jobType: string;
+  currentTask: string;
+  /** The single image of a system disk job, if any. */
+  image?: string;
+  /** One sub-job per data disk image. */
+  subJobs: { jobType: string; imageName: string }[];
+  /** Server, volume and file IDs the body names, for outcome rules and the world. */
+  sources: { kind: "server" | "volume" | "file"; id: string }[];
+};
+
+export type JobBehaviour = { outcome: Outcome; progression: Progression; durationMs: number };
+
+type StoredJob = {
+  id: string;
+  projectId: string;
+  plan: JobPlan;
+  behaviour: JobBehaviour;
+  createdAt: number;
+  /** With per-poll progression, when the poll that ended the job happened. */
+  endedAt?: number;
+  polls: number;
+  imageId?: string;
+  subJobs: { id: string; jobType: string; imageName: string; imageId: string }[];
+};
+
+/** Reads of a per-poll job: INIT, RUNNING at 1/3, RUNNING at 2/3, then final. */
+const PER_POLL_STEPS = [0, 1 / 3, 2 / 3] as const;
+const INIT_SHARE = 0.1;
+
+const newJobId = () => randomBytes(16).toString("hex");
+const iso = (ms: number) => new Date(ms).toISOString();
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+export class JobStoreFullError extends Error {}
+
+export class JobStore {
+  private readonly jobs = new Map<string, StoredJob>();
+
+  constructor(
+    readonly maxJobs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get size(): number {
+    return this.jobs.size;
+  }
+
+  clear(): void {
+    this.jobs.clear();
+  }
+
+  /** Stores a new job, evicting the oldest finished job when full; refuses when every retained job is unfinished. */
+  create(projectId: string, plan: JobPlan, behaviour: JobBehaviour): string {
+    if (this.jobs.size >= this.maxJobs) this.evictOldestFinished();
+    const job: StoredJob = {
+      id: newJobId(),
+      projectId,
+      plan,
+      behaviour,
+      createdAt: this.now(),
+      polls: 0,
+      subJobs: plan.subJobs.map((sub) => ({ id: newJobId(), ...sub, imageId: randomUUID() })),
+      ...(plan.image !== undefined && { imageId: randomUUID() }),
+    };
+    this.jobs.set(job.id, job);
+    return job.id;
+  }
+
+  private evictOldestFinished(): void {
+    for (const job of this.jobs.values()) {
+      if (this.progress(job).final) {
+        this.jobs.delete(job.id);
+        return;
+      }
+    }
+    throw new JobStoreFullError(`all ${this.maxJobs} retained jobs are still running`);
+  }
+
+  /** The job as its owner sees it, counting the read as a poll; undefined when it is another project's or unknown. */
+  poll(projectId: string, jobId: string): Job | undefined {
+    const job = this.jobs.get(jobId);
+    if (!job || job.projectId !== projectId) return undefined;
+    job.polls += 1;
+    return this.view(job);
+  }
+
+  /** Every job, oldest first, without counting a poll. */
+  list(): { project_id: string; job: Job; polls: number; outcome: "SUCCESS" | "FAIL"; progression: Progression }[] {
+    return [...this.jobs.values()].map((job) => ({
+      project_id: job.projectId,
+      job: this.view(job),
+      polls: job.polls,
+      outcome: job.behaviour.outcome.status,
+      progression: job.behaviour.progression,
+    }));
+  }
+
+  private progress(job: StoredJob): { final: boolean; status: "INIT" | "RUNNING" | "FINAL"; percent: number; endedAt?: number } {
+    const { progression, durationMs } = job.behaviour;
+    if (progression === "immediate" || (progression === "timed" && durationMs === 0)) {
+      return { final: true, status: "FINAL", percent: 1, endedAt: job.createdAt };
+    }
+    if (progression === "per-poll") {
+      const step = PER_POLL_STEPS[job.polls - 1];
+      if (job.polls === 0 || step === 0) return { final: false, status: "INIT", percent: 0 };
+      if (step !== undefined) return { final: false, status: "RUNNING", percent: round2(step) };
+      job.endedAt ??= this.now();
+      return { final: true, status: "FINAL", percent: 1, endedAt: job.endedAt };
+    }
+    const share = (this.now() - job.createdAt) / durationMs;
+    if (share >= 1) return { final: true, status: "FINAL", percent: 1, endedAt: job.createdAt + durationMs };
+    if (share < INIT_SHARE) return { final: false, status: "INIT", percent: 0 };
+    return { final: false, status: "RUNNING", percent: round2(share) };
+  }
+
+  private view(job: StoredJob): Job {
+    const { status, percent, endedAt } = this.progress(job);
+    const { outcome } = job.behaviour;
+    const finalStatus: JobStatus = status === "FINAL" ? outcome.status : status;
+    const failed = outcome.status === "FAIL" && status === "FINAL" ? outcome : undefined;
+    const base = {
+      job_id: job.id,
+      job_type: job.plan.jobType,
+      begin_time: iso(job.createdAt),
+      end_time: endedAt === undefined ? "" : iso(endedAt),
+      status: finalStatus,
+      error_code: failed ? failed.errorCode : null,
+      fail_reason: failed ? failed.failReason : null,
+    };
+    const entities: Job["entities"] = {
+      ...(job.plan.image !== undefined && { image_name: job.plan.image }),
+      current_task: status === "INIT" ? "" : job.plan.currentTask,
+      process_percent: failed ? 0 : percent,
+    };
+    if (finalStatus === "SUCCESS" && job.imageId !== undefined) entities.image_id = job.imageId;
+    if (job.subJobs.length > 0) {
+      entities.sub_jobs_list = job.subJobs.map((sub) => sub.id);
+      if (status === "FINAL") {
+        entities.sub_jobs_result = job.subJobs.map((sub) => ({
+          job_id: sub.id,
+          job_type: sub.jobType,
+          begin_time: base.begin_time,
+          end_time: base.end_time,
+          status: outcome.status,
+          error_code: failed ? failed.errorCode : null,
+          fail_reason: failed ? failed.failReason : null,
+          entities: failed ? {} : { image_name: sub.imageName, image_id: sub.imageId },
+        }));
+      }
+    }
+    return { ...base, entities };
+  }
+}
+
+export function failOutcome(errorCode: string, failReason?: string): Outcome {
+  return { status: "FAIL", errorCode, failReason: failReason ?? documentedMessage(errorCode) ?? `The job failed with ${errorCode}.` };
+}

@@ -1,0 +1,50 @@
+// Starts the stub: reads settings, listens, checks that the validator is ready, and shuts down cleanly.
+import type { AddressInfo } from "node:net";
+import { createApp } from "./app.ts";
+import { ConfigError, helpText, readSettings } from "./config.ts";
+
+async function main(): Promise<void> {
+  let settings;
+  try {
+    settings = readSettings(process.argv.slice(2), process.env);
+  } catch (error) {
+    console.error(`ims-stub: ${(error as Error).message}\n\n${helpText()}`);
+    process.exit(2);
+  }
+  if (settings === "help") {
+    console.log(helpText());
+    return;
+  }
+  const app = createApp(settings);
+  const server = app.listen(settings.port, settings.host);
+  await new Promise<void>((resolve, reject) => {
+    server.once("listening", resolve);
+    server.once("error", reject);
+  }).catch((error: Error) => {
+    console.error(`ims-stub: cannot listen on ${settings.host}:${settings.port}: ${error.message}`);
+    process.exit(1);
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = settings.host.includes(":") ? `[${settings.host}]` : settings.host;
+  const url = `http://${host}:${port}`;
+
+  // The validator loads the spec on its first request: make that request now, so a broken spec stops start-up.
+  const check = await fetch(`${url}/v1/cloudimages/job/startup-check`, { headers: { "X-Auth-Token": "startup-check" } });
+  if (check.status !== 404) {
+    console.error(`ims-stub: the contract did not load (startup check answered ${check.status}: ${await check.text()})`);
+    server.close();
+    process.exit(1);
+  }
+  console.log(`IMS stub listening on ${url} (docs ${url}/docs, spec ${url}/openapi.json, control ${url}/_stub)`);
+
+  const shutdown = (signal: string) => {
+    console.log(`ims-stub: ${signal}, shutting down`);
+    server.close(() => process.exit(0));
+    server.closeIdleConnections();
+    setTimeout(() => server.closeAllConnections(), 2000).unref();
+  };
+  process.once("SIGTERM", shutdown);
+  process.once("SIGINT", shutdown);
+}
+
+await main();
