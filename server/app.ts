@@ -175,7 +175,11 @@ export function createApp(options: CreateAppOptions = {}): StubApp {
   const authenticateOnce = async (req: StubRequest): Promise<boolean> => {
     const holder = req as StubRequest & { [AUTH_RESULT]?: Promise<Caller | GatewayError> };
     const result = await (holder[AUTH_RESULT] ??= authenticate(req as RequestWithBody, authSettings));
-    if (result instanceof GatewayError) throw result;
+    if (result instanceof GatewayError) {
+      // The validator reports only the first failing scheme's error; the error handler reads the real reason here.
+      req.authFailure = result;
+      throw result;
+    }
     req.caller = result;
     return true;
   };
@@ -210,7 +214,6 @@ type ValidatorError = Error & {
   type?: string;
   errors?: { path: string; message: string }[];
   headers?: Record<string, string>;
-  error?: unknown;
 };
 
 function toImsError(err: ValidatorError, req: StubRequest, validatorFor: ReturnType<typeof schemaValidators>): ImsError | GatewayError {
@@ -228,7 +231,7 @@ function toImsError(err: ValidatorError, req: StubRequest, validatorFor: ReturnT
   }
   const status = err.status ?? 500;
   if (status === 401 || status === 403) {
-    return err.error instanceof GatewayError ? err.error : new GatewayError(401, "APIG.0301", "Incorrect IAM authentication information: no X-Auth-Token and no Authorization signature");
+    return req.authFailure ?? new GatewayError(401, "APIG.0301", "Incorrect IAM authentication information: no X-Auth-Token and no Authorization signature");
   }
   if (status === 404) return new ImsError("IMG.0121", `No API at ${req.method} ${req.path}.`, 404);
   if (status === 405) return new ImsError("IMG.0001", `${req.method} is not allowed on ${req.path}.`, 405, { Allow: err.headers?.Allow ?? "" });

@@ -4,7 +4,7 @@ import type { Request, Response } from "express";
 import type { components, operations } from "../generated/openapi.d.ts";
 import type { Caller } from "./auth.ts";
 import { checkBeyondSchema, intendedBranch, type Branch } from "./classify.ts";
-import { ImsError } from "./errors.ts";
+import { ImsError, type GatewayError } from "./errors.ts";
 import { JobStoreFullError, type JobPlan, type JobStore } from "./jobs.ts";
 import { jobPreferences } from "./prefer.ts";
 import type { Scenario } from "./scenario.ts";
@@ -12,7 +12,7 @@ import type { Scenario } from "./scenario.ts";
 type Schemas = components["schemas"];
 type CreateImageBody = Schemas["CreateImageRequestBody"];
 
-export type StubRequest = Request & { caller?: Caller; preferences?: Map<string, string> };
+export type StubRequest = Request & { caller?: Caller; authFailure?: GatewayError; preferences?: Map<string, string> };
 export type Handler = (req: StubRequest, res: Response) => void | Promise<void>;
 export type ImsOperationId = keyof operations;
 

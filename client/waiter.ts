@@ -1,0 +1,136 @@
+// Waits for an IMS job to finish, in the manner of the AWS SDK v3 waiters, with what their users asked for:
+// a required deadline, capped exponential backoff with jitter, an AbortSignal honoured before every request,
+// progress callbacks, fail-fast on errors that retrying cannot fix, and a grace window for a job that is not
+// visible yet right after its create.
+import type { components } from "../generated/openapi.d.ts";
+import { ImsError, ImsNetworkError } from "./errors.ts";
+
+export type Job = components["schemas"]["Job"];
+
+export type WaitOptions = {
+  /** Give up after this many seconds (required: a waiter without a deadline can wait forever). */
+  maxWaitTime: number;
+  /** The first delay between polls, in seconds. Default 2. */
+  minDelay?: number;
+  /** The largest delay between polls, in seconds. Default 30. */
+  maxDelay?: number;
+  /** Aborts the wait; no request is sent after it fires. */
+  signal?: AbortSignal;
+  /** Called with each job read, for example to show `entities.process_percent`. */
+  onProgress?: (job: Job) => void;
+  /** For this many seconds after the wait starts, a 404 is taken as "not visible yet". Default 10. */
+  notFoundGraceTime?: number;
+  /** Source of jitter in [0, 1); for tests. */
+  random?: () => number;
+};
+
+export type WaitState = "SUCCESS" | "FAILURE" | "TIMEOUT" | "ABORTED";
+
+export type WaitResult = {
+  state: WaitState;
+  /** The last job read, if any. */
+  job?: Job;
+  /** How many times the job was read. */
+  polls: number;
+  /** The new image IDs on SUCCESS: the system disk image's, then each data disk image's. */
+  imageIds: string[];
+  /** On FAILURE, the job's `error_code` and `fail_reason`. */
+  errorCode?: string;
+  failReason?: string;
+  /** Why the wait ended, in words. */
+  reason: string;
+  /** How many answers of each kind were seen: `RUNNING`, `404`, `503`, `network`... */
+  observedResponses: Record<string, number>;
+};
+
+export function imageIdsOf(job: Job): string[] {
+  const ids = job.entities.image_id ? [job.entities.image_id] : [];
+  for (const sub of job.entities.sub_jobs_result ?? []) if (sub.entities.image_id) ids.push(sub.entities.image_id);
+  return ids;
+}
+
+function checkOptions(o: WaitOptions): Required<Pick<WaitOptions, "maxWaitTime" | "minDelay" | "maxDelay" | "notFoundGraceTime">> {
+  const minDelay = o.minDelay ?? 2;
+  const maxDelay = o.maxDelay ?? 30;
+  const notFoundGraceTime = o.notFoundGraceTime ?? 10;
+  if (!(o.maxWaitTime > 0)) throw new RangeError("waitForJob: maxWaitTime must be a number of seconds above 0");
+  if (!(minDelay > 0)) throw new RangeError("waitForJob: minDelay must be above 0");
+  if (!(maxDelay >= minDelay)) throw new RangeError("waitForJob: maxDelay must be at least minDelay");
+  if (!(notFoundGraceTime >= 0)) throw new RangeError("waitForJob: notFoundGraceTime must not be negative");
+  return { maxWaitTime: o.maxWaitTime, minDelay, maxDelay, notFoundGraceTime };
+}
+
+/** Smithy's waiter backoff: a random delay between minDelay and minDelay·2^(attempt−1), then maxDelay. */
+export function backoffDelay(attempt: number, minDelay: number, maxDelay: number, random: () => number): number {
+  const ceiling = Math.log2(maxDelay / minDelay) + 1;
+  if (attempt > ceiling) return maxDelay;
+  const upper = Math.min(maxDelay, minDelay * 2 ** (attempt - 1));
+  return minDelay + random() * (upper - minDelay);
+}
+
+function sleep(seconds: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, seconds * 1000);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
+
+const retryable = (status: number) => status === 429 || status >= 500;
+
+export async function waitForJob(read: (signal?: AbortSignal) => Promise<Job>, options: WaitOptions): Promise<WaitResult> {
+  const { maxWaitTime, minDelay, maxDelay, notFoundGraceTime } = checkOptions(options);
+  const { signal, onProgress } = options;
+  const random = options.random ?? Math.random;
+  const started = Date.now();
+  const elapsed = () => (Date.now() - started) / 1000;
+  const observedResponses: Record<string, number> = {};
+  const observe = (kind: string) => (observedResponses[kind] = (observedResponses[kind] ?? 0) + 1);
+  let polls = 0;
+  let job: Job | undefined;
+  const result = (state: WaitState, reason: string, extra: Partial<WaitResult> = {}): WaitResult => ({
+    state,
+    polls,
+    imageIds: [],
+    reason,
+    observedResponses,
+    ...(job && { job }),
+    ...extra,
+  });
+
+  for (let attempt = 1; ; attempt++) {
+    if (signal?.aborted) return result("ABORTED", "the signal aborted the wait");
+    try {
+      job = await read(signal);
+      polls++;
+      observe(job.status);
+      onProgress?.(job);
+      if (job.status === "SUCCESS") return result("SUCCESS", "the job succeeded", { imageIds: imageIdsOf(job) });
+      if (job.status === "FAIL") {
+        return result("FAILURE", `the job failed with ${job.error_code}: ${job.fail_reason}`, {
+          ...(job.error_code != null && { errorCode: job.error_code }),
+          ...(job.fail_reason != null && { failReason: job.fail_reason }),
+        });
+      }
+    } catch (error) {
+      if (signal?.aborted) return result("ABORTED", "the signal aborted the wait");
+      if (error instanceof ImsError) {
+        polls++;
+        observe(String(error.status));
+        const waitingToAppear = error.status === 404 && elapsed() < notFoundGraceTime;
+        if (!waitingToAppear && !retryable(error.status)) throw error;
+      } else if (error instanceof ImsNetworkError) {
+        observe("network");
+      } else {
+        throw error;
+      }
+    }
+    const delay = backoffDelay(attempt, minDelay, maxDelay, random);
+    if (elapsed() + delay > maxWaitTime) return result("TIMEOUT", `the job did not finish within ${maxWaitTime} s`);
+    await sleep(delay, signal);
+  }
+}

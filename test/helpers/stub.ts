@@ -1,0 +1,41 @@
+// Runs the stub on a free port for one test file, with a clock the test can move.
+import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
+import { createApp, type CreateAppOptions, type StubApp } from "../../server/app.ts";
+import { DEFAULT_PROJECT_ID } from "../../server/config.ts";
+
+export const PROJECT_ID = DEFAULT_PROJECT_ID;
+export const AK = "EXAMPLEAK1234567890";
+export const SK = "EXAMPLESK0987654321abcdefghijklmnopqrst";
+export const TOKEN_HEADERS = { "X-Auth-Token": "test-token", "Content-Type": "application/json" };
+
+export type RunningStub = { url: string; app: StubApp; clock: { now: number }; close: () => Promise<void> };
+
+export async function startStub(options: CreateAppOptions = {}): Promise<RunningStub> {
+  const clock = { now: Date.now() };
+  const app = createApp({ progression: "immediate", now: () => clock.now, ...options });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, "127.0.0.1", () => resolve(s));
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    app,
+    clock,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export async function postJson(url: string, body: unknown, headers: Record<string, string> = TOKEN_HEADERS): Promise<{ status: number; body: any; headers: Headers }> {
+  const response = await fetch(`${url}/v2/cloudimages/action`, { method: "POST", headers, body: typeof body === "string" ? body : JSON.stringify(body) });
+  return { status: response.status, body: await response.json().catch(() => undefined), headers: response.headers };
+}
+
+export async function getJson(url: string, path: string, headers: Record<string, string> = TOKEN_HEADERS): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${url}${path}`, { headers });
+  return { status: response.status, body: await response.json().catch(() => undefined) };
+}
