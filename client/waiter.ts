@@ -70,6 +70,7 @@ export function backoffDelay(attempt: number, minDelay: number, maxDelay: number
 
 function sleep(seconds: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
     const timer = setTimeout(done, seconds * 1000);
     function done() {
       clearTimeout(timer);
