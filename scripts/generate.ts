@@ -1,4 +1,4 @@
-// Writes generated/ from spec/: the bundled spec (JSON and YAML) and its TypeScript types.
+// Writes generated/ from spec/: the bundled specs (JSON and YAML), their TypeScript types and the docs site.
 // `--out DIR` writes elsewhere, which is how the staleness test compares a fresh build with what is committed.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -6,6 +6,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import openapiTS, { astToString, COMMENT_HEADER } from "openapi-typescript";
 import { stringify } from "yaml";
+import { buildDocs } from "./build-docs.ts";
 
 export const projectRoot = resolve(import.meta.dirname, "..");
 
@@ -37,6 +38,8 @@ export async function generate(outDir: string): Promise<string[]> {
     writeFileSync(join(outDir, `${stem}.d.ts`), COMMENT_HEADER + astToString(ast));
     written.push(`${stem}.json`, `${stem}.yaml`, `${stem}.d.ts`);
   }
+  buildDocs(join(outDir, "docs"), join(outDir, "openapi.json"));
+  written.push("docs/index.html");
   return written;
 }
 

@@ -1,3 +1,4 @@
+// TypeScript, with this project's client (client/index.ts); Redoc files it under Node.js.
 import { createImsClient } from "ims-create-image-contract/client";
 
 const ims = createImsClient({
