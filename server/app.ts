@@ -27,6 +27,8 @@ export type CreateAppOptions = Partial<StubSettings> & {
   handlers?: Partial<Record<ImsOperationId, Handler>>;
   maxClockSkewMs?: number;
   docsDir?: string;
+  /** Request and response validation; off only to measure what it costs (npm run bench). */
+  validate?: boolean;
 };
 
 export type StubApp = ReturnType<typeof express> & { jobs: JobStore; scenario: Scenario };
@@ -197,8 +199,8 @@ export function createApp(options: CreateAppOptions = {}): StubApp {
     OpenApiValidator.middleware({
       apiSpec: structuredClone(spec) as never,
       ignorePaths: (path: string) => path.startsWith(`${CONTROL_PREFIX}/`) || path === "/openapi.json" || path === "/openapi.yaml" || path === "/docs" || path === "/docs/",
-      validateRequests: { allErrors: false },
-      validateResponses: true,
+      validateRequests: options.validate === false ? false : { allErrors: false },
+      validateResponses: options.validate !== false,
       validateSecurity: { handlers: { token: authenticateOnce, aksk: authenticateOnce } },
       operationHandlers: route(handlers),
     }),

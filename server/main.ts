@@ -1,7 +1,8 @@
 // Starts the stub: reads settings, listens, checks that the validator is ready, and shuts down cleanly.
 import type { AddressInfo } from "node:net";
 import { createApp } from "./app.ts";
-import { ConfigError, helpText, readSettings } from "./config.ts";
+import { helpText, readSettings } from "./config.ts";
+import { serve } from "./http.ts";
 
 async function main(): Promise<void> {
   let settings;
@@ -16,11 +17,7 @@ async function main(): Promise<void> {
     return;
   }
   const app = createApp(settings);
-  const server = app.listen(settings.port, settings.host);
-  await new Promise<void>((resolve, reject) => {
-    server.once("listening", resolve);
-    server.once("error", reject);
-  }).catch((error: Error) => {
+  const server = await serve(app, settings.port, settings.host).catch((error: Error) => {
     console.error(`ims-stub: cannot listen on ${settings.host}:${settings.port}: ${error.message}`);
     process.exit(1);
   });

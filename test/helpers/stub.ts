@@ -1,8 +1,8 @@
 // Runs the stub on a free port for one test file, with a clock the test can move.
 import type { AddressInfo } from "node:net";
-import type { Server } from "node:http";
 import { createApp, type CreateAppOptions, type StubApp } from "../../server/app.ts";
 import { DEFAULT_PROJECT_ID } from "../../server/config.ts";
+import { serve } from "../../server/http.ts";
 
 export const PROJECT_ID = DEFAULT_PROJECT_ID;
 export const AK = "EXAMPLEAK1234567890";
@@ -14,9 +14,7 @@ export type RunningStub = { url: string; app: StubApp; clock: { now: number }; c
 export async function startStub(options: CreateAppOptions = {}): Promise<RunningStub> {
   const clock = { now: Date.now() };
   const app = createApp({ progression: "immediate", now: () => clock.now, ...options });
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, "127.0.0.1", () => resolve(s));
-  });
+  const server = await serve(app, 0, "127.0.0.1");
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
