@@ -1,9 +1,11 @@
 // One server for the benchmark, in its own process: `stub` (the real stub), `no-validation` (the same app with
-// request and response validation off) or `bare` (node:http that parses the JSON and answers a fixed job_id).
+// request and response validation off), `express` (Express 5 with express.json() and one route answering a fixed
+// job_id: the floor any Express app pays) or `bare` (node:http that parses the JSON and answers the same).
 // Prints `port=N` once it listens.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
+import express from "express";
 import { createApp } from "../server/app.ts";
 import { serve } from "../server/http.ts";
 
@@ -24,6 +26,12 @@ if (kind === "bare") {
     });
   });
   server.listen(0, "127.0.0.1", () => console.log(`port=${(server.address() as AddressInfo).port}`));
+} else if (kind === "express") {
+  const app = express();
+  app.use(express.json());
+  app.post("/v2/cloudimages/action", (_req, res) => void res.json({ job_id: "8a12fc664fb4daa3014fb4e581380005" }));
+  app.get(["/v1/:project/jobs/:job", "/v1/cloudimages/job/:job"], (_req, res) => void res.json({ status: "SUCCESS" }));
+  const server = app.listen(0, "127.0.0.1", () => console.log(`port=${(server.address() as AddressInfo).port}`));
 } else if (kind === "stub" || kind === "no-validation") {
   const app = createApp({
     validate: kind === "stub",
@@ -33,6 +41,7 @@ if (kind === "bare") {
   const server = await serve(app, 0, "127.0.0.1");
   console.log(`port=${(server.address() as AddressInfo).port}`);
 } else {
-  console.error("usage: bench-server --kind stub|no-validation|bare");
+  console.error("usage: bench-server --kind stub|no-validation|express|bare");
   process.exit(2);
 }
+process.once("SIGINT", () => process.exit(0));

@@ -1,5 +1,6 @@
-// `npm run bench`: load figures for the stub, measured in one run on loopback against two baselines (the same
-// app without validation, and a bare node:http server), plus start-up time and memory after 100,000 jobs.
+// `npm run bench`: load figures for the stub, measured in one run on loopback against three baselines (the same
+// app without validation, a plain Express app, a bare node:http server), plus start-up time and memory after
+// 100,000 jobs.
 // Ratios are the figures that matter: absolute numbers move with whatever else the machine is doing.
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -22,7 +23,7 @@ const BODIES = {
   volume: { name: "bench-vol", volume_id: "c5dfbd0c-bf0a-4798-a453-61dc6b54aa30", os_version: "CentOS 7.0 64bit", type: "ECS" },
 };
 
-type Kind = "stub" | "no-validation" | "bare";
+type Kind = "stub" | "no-validation" | "express" | "bare";
 
 async function startServer(kind: Kind, extra: string[] = []): Promise<{ url: string; child: ChildProcess; startedMs: number }> {
   const started = performance.now();
@@ -60,7 +61,7 @@ const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFracti
 async function main() {
   console.log(`IMS stub benchmark: ${DURATION} s per run, ${CONNECTIONS} connections, loopback, Node ${process.version}\n`);
   const rows: { scenario: string; kind: Kind; rps: number; p50: number; p99: number }[] = [];
-  for (const kind of ["stub", "no-validation", "bare"] as const) {
+  for (const kind of ["stub", "no-validation", "express", "bare"] as const) {
     const { url, child } = await startServer(kind);
     try {
       for (const [name, body] of Object.entries(BODIES)) {
@@ -75,13 +76,13 @@ async function main() {
     }
   }
 
-  console.log("| scenario | stub req/s | p50 / p99 ms | no validation req/s | bare node:http req/s | stub ÷ no validation | stub ÷ bare |");
-  console.log("|---|---|---|---|---|---|---|");
+  console.log("| scenario | stub req/s | stub p50 / p99 ms | no validation req/s | plain Express req/s | bare node:http req/s | stub ÷ no validation | stub ÷ plain Express | stub ÷ bare |");
+  console.log("|---|---|---|---|---|---|---|---|---|");
   for (const scenario of [...new Set(rows.map((r) => r.scenario))]) {
     const of = (kind: Kind) => rows.find((r) => r.scenario === scenario && r.kind === kind)!;
-    const [stub, plain, bare] = [of("stub"), of("no-validation"), of("bare")];
+    const [stub, plain, bareExpress, bare] = [of("stub"), of("no-validation"), of("express"), of("bare")];
     console.log(
-      `| ${scenario} | ${fmt(stub.rps)} | ${stub.p50} / ${stub.p99} | ${fmt(plain.rps)} | ${fmt(bare.rps)} | ${fmt(stub.rps / plain.rps, 2)} | ${fmt(stub.rps / bare.rps, 2)} |`,
+      `| ${scenario} | ${fmt(stub.rps)} | ${stub.p50} / ${stub.p99} | ${fmt(plain.rps)} | ${fmt(bareExpress.rps)} | ${fmt(bare.rps)} | ${fmt(stub.rps / plain.rps, 2)} | ${fmt(stub.rps / bareExpress.rps, 2)} | ${fmt(stub.rps / bare.rps, 2)} |`,
     );
   }
 
