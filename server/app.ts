@@ -27,6 +27,8 @@ export type CreateAppOptions = Partial<StubSettings> & {
   handlers?: Partial<Record<ImsOperationId, Handler>>;
   maxClockSkewMs?: number;
   docsDir?: string;
+  /** The bundled contract; generated/openapi.json by default. */
+  spec?: OpenApiDocument;
   /** Request and response validation; off only to measure what it costs (npm run bench). */
   validate?: boolean;
 };
@@ -90,12 +92,16 @@ function operationIdOf(apiDoc: { paths?: Record<string, Record<string, { operati
 export function createApp(options: CreateAppOptions = {}): StubApp {
   const settings: StubSettings = { ...defaultSettings(), log: false, ...options };
   const now = options.now ?? Date.now;
-  const spec = loadSpec("openapi");
+  const spec = options.spec ?? loadSpec("openapi");
   const controlSpec = loadSpec("control-openapi");
   // Compiling the branch validators now makes a broken schema fail here, at start-up, not on a request.
   const validatorFor = schemaValidators(spec);
   for (const branch of ["CreateSystemImageFromServer", "CreateDataImagesFromServer", "CreateImageFromFile", "CreateSystemImageFromVolume"] satisfies Branch[]) {
-    validatorFor(branch);
+    try {
+      validatorFor(branch);
+    } catch (error) {
+      throw new Error(`the contract's schema ${branch} does not compile: ${(error as Error).message}`);
+    }
   }
   const examples = responseExamples(spec);
   const jobs = new JobStore(settings.maxJobs, now);
@@ -122,6 +128,7 @@ export function createApp(options: CreateAppOptions = {}): StubApp {
           method: req.method,
           path: req.originalUrl.split("?", 1)[0],
           status: res.statusCode,
+          operation: res.locals.operationId as string | undefined,
           duration_ms: Number(process.hrtime.bigint() - started) / 1e6,
           error_code: res.locals.errorCode as string | undefined,
         });

@@ -22,3 +22,14 @@ describe("served documents", () => {
     expect(Buffer.from(await res.arrayBuffer()).equals(readFileSync(`${generatedDir}${file}`))).toBe(true);
   });
 });
+
+describe("start-up", () => {
+  it("a broken schema in the contract stops createApp with a clear message", async () => {
+    const { createApp } = await import("../../server/app.ts");
+    const { loadSpec } = await import("../../server/spec.ts");
+    const spec = loadSpec();
+    const file = spec.components.schemas.CreateImageFromFile as { properties: Record<string, unknown> };
+    file.properties.min_disk = { type: "integr" };
+    expect(() => createApp({ spec })).toThrow(/schema CreateImageFromFile does not compile: .*integr/);
+  });
+});
