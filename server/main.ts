@@ -16,7 +16,13 @@ async function main(): Promise<void> {
     console.log(helpText());
     return;
   }
-  const app = createApp(settings);
+  let app;
+  try {
+    app = createApp(settings);
+  } catch (error) {
+    console.error(`ims-stub: cannot start: ${(error as Error).message}`);
+    process.exit(1);
+  }
   const server = await serve(app, settings.port, settings.host).catch((error: Error) => {
     console.error(`ims-stub: cannot listen on ${settings.host}:${settings.port}: ${error.message}`);
     process.exit(1);
