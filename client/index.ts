@@ -18,7 +18,9 @@ type Exclusive<T, All = T> = T extends unknown ? T & { [K in Exclude<KeysOfUnion
 /** `tags` or `image_tags`, never both. */
 type OneTagFormat<T> = T extends unknown ? (Omit<T, "image_tags"> & { image_tags?: never }) | (Omit<T, "tags"> & { tags?: never }) : never;
 type ItemOf<T> = T extends readonly (infer I)[] ? I : never;
-type WithExclusiveItems<T> = { [K in keyof T]: K extends "data_images" ? OneTagFormat<ItemOf<NonNullable<T[K]>>>[] : T[K] };
+type WithExclusiveItems<T> = {
+  [K in keyof T]: K extends "data_images" ? ([NonNullable<T[K]>] extends [never] ? T[K] : OneTagFormat<ItemOf<NonNullable<T[K]>>>[]) : T[K];
+};
 
 /**
  * The CreateImage body: exactly one of the request bodies, so that a body mixing two sources, an unknown key,

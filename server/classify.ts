@@ -96,7 +96,7 @@ function codeFor(error: ErrorObject, field: string): ImsCode {
   }
 }
 
-function describe(error: ErrorObject, field: string): string {
+function explain(error: ErrorObject, field: string): string {
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case "required":
@@ -161,7 +161,7 @@ export function errorFromValidation(errors: ErrorObject[]): ImsError {
   const [first] = [...relevant].sort((a, b) => rank(a) - rank(b));
   if (!first) return new ImsError("IMG.0001");
   const field = fieldName(first);
-  return new ImsError(codeFor(first, field), describe(first, field));
+  return new ImsError(codeFor(first, field), explain(first, field));
 }
 
 /** The IMS error for a CreateImage body that failed validation. */

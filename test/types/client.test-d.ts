@@ -33,6 +33,8 @@ describe("CreateImageBody", () => {
     void ims.createImage({ name: "a", instance_id: SERVER, data_images: [{ name: "d", volume_id: VOLUME }] });
     // @ts-expect-error image_url with volume_id
     void ims.createImage({ name: "a", image_url: "b:f", min_disk: 40, volume_id: VOLUME, os_version: "x" });
+    // @ts-expect-error even an empty data_images does not go with instance_id
+    void ims.createImage({ name: "a", instance_id: SERVER, data_images: [] });
     // @ts-expect-error a server data disk item in a file body
     void ims.createImage({ name: "a", image_url: "b:f", min_disk: 40, data_images: [{ name: "d", volume_id: VOLUME }] });
   });
