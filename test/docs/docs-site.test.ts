@@ -1,15 +1,14 @@
 // Opens the docs site the stub serves in headless Chromium, as a reader would, and checks what they see.
 // Needs Debian's chromium (.ci/run installs it); without it the test is skipped locally and fails in CI.
-import { existsSync, mkdirSync } from "node:fs";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { mkdirSync } from "node:fs";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium, skipWithoutChromium } from "../helpers/chromium.ts";
 import { startStub, type RunningStub } from "../helpers/stub.ts";
 
-const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((path) => existsSync(path));
-const required = process.env.CI === "true";
 const ARTIFACTS = "test-artifacts";
 
-describe.skipIf(!CHROMIUM && !required)("the docs site in a real browser", () => {
+describe.skipIf(skipWithoutChromium)("the docs site in a real browser", () => {
   let stub: RunningStub;
   let browser: Browser;
   let page: Page;
@@ -24,12 +23,8 @@ describe.skipIf(!CHROMIUM && !required)("the docs site in a real browser", () =>
   const fieldShown = (hrefSuffix: string) => page.locator(`a[href$="${hrefSuffix}"]`).first().isVisible();
 
   beforeAll(async () => {
-    if (!CHROMIUM) throw new Error("Chromium is not installed: apt-get install chromium");
     stub = await startStub();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     page.setDefaultTimeout(5000);
     page.on("console", (message) => void (message.type() === "error" && consoleErrors.push(message.text())));
