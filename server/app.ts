@@ -216,7 +216,7 @@ export function createApp(options: CreateAppOptions = {}): StubApp {
   );
 
   app.use((req, _res, next) => next(new ImsError("IMG.0121", `No API at ${req.method} ${req.path}.`, 404)));
-  app.use(errorHandler(validatorFor, logger));
+  app.use(errorHandler(validatorFor, spec, logger));
   return app;
 }
 
@@ -227,7 +227,7 @@ type ValidatorError = Error & {
   headers?: Record<string, string>;
 };
 
-function toImsError(err: ValidatorError, req: StubRequest, validatorFor: ReturnType<typeof schemaValidators>): ImsError | GatewayError {
+function toImsError(err: ValidatorError, req: StubRequest, validatorFor: ReturnType<typeof schemaValidators>, spec: OpenApiDocument): ImsError | GatewayError {
   if (err instanceof ImsError || err instanceof GatewayError) return err;
   const raw = (req as RequestWithBody).rawBody;
   const emptyBody = raw === undefined ? !Number(req.headers["content-length"] ?? 0) : raw.toString("utf8").trim() === "";
@@ -252,7 +252,7 @@ function toImsError(err: ValidatorError, req: StubRequest, validatorFor: ReturnT
   if (status === 400) {
     const first = err.errors?.[0];
     if (first?.path.startsWith("/body") && req.method === "POST" && req.path === "/v2/cloudimages/action") {
-      return emptyBody ? new ImsError("IMG.0007") : classifyCreateImageBody(req.body, validatorFor);
+      return emptyBody ? new ImsError("IMG.0007") : classifyCreateImageBody(req.body, validatorFor, spec.components.schemas);
     }
     const where = first ? first.path.replace(/^\/(body|params|query|headers)\/?/, "").replace(/\//g, ".") || "body" : "request";
     return new ImsError("IMG.0001", first ? `${where} ${first.message}.` : err.message);
@@ -260,9 +260,9 @@ function toImsError(err: ValidatorError, req: StubRequest, validatorFor: ReturnT
   return new ImsError("IMG.0061", undefined, 500);
 }
 
-function errorHandler(validatorFor: ReturnType<typeof schemaValidators>, logger: ((entry: LogEntry) => void) | undefined): ErrorRequestHandler {
+function errorHandler(validatorFor: ReturnType<typeof schemaValidators>, spec: OpenApiDocument, logger: ((entry: LogEntry) => void) | undefined): ErrorRequestHandler {
   return (err: ValidatorError, req, res, _next) => {
-    const mapped = toImsError(err, req as StubRequest, validatorFor);
+    const mapped = toImsError(err, req as StubRequest, validatorFor, spec);
     if (mapped instanceof ImsError && mapped.status >= 500) {
       logger?.({ time: new Date().toISOString(), level: "error", request_id: String(res.getHeader("X-Request-Id")), error: err.message });
     }

@@ -50,17 +50,27 @@ function leafField(field: string): string {
   return names.at(-1) ?? "body";
 }
 
-function codeFor(error: ErrorObject, field: string): ImsCode {
+type Condition = { if?: { properties?: Record<string, { const?: unknown; enum?: unknown[] }> }; then?: { not?: { required?: string[] } }; "x-ims-error-code"?: ImsCode };
+
+/** The branch's conditional rule (an `allOf` item with if/then) that an error comes from, if any. */
+function conditionOf(error: ErrorObject, branchSchema: Json): Condition | undefined {
+  const index = /^#\/allOf\/(\d+)\//.exec(error.schemaPath)?.[1];
+  return index === undefined ? undefined : (branchSchema.allOf as Condition[] | undefined)?.[Number(index)];
+}
+
+/** A condition's `if`, in words: `type is IsoImage`, `type is one of BMS, Ironic`. */
+function describeCondition(condition: Condition): string {
+  return Object.entries(condition.if?.properties ?? {})
+    .map(([name, rule]) => (rule.enum ? `${name} is one of ${rule.enum.join(", ")}` : `${name} is ${String(rule.const)}`))
+    .join(" and ");
+}
+
+function codeFor(error: ErrorObject, field: string, condition: Condition | undefined): ImsCode {
+  if (condition?.["x-ims-error-code"]) return condition["x-ims-error-code"];
   const leaf = leafField(field);
   const { keyword } = error;
-  if (keyword === "required") {
-    if (leaf === "name") return "IMG.0013";
-    if (leaf === "os_version" && error.schemaPath.includes("/allOf/1/then")) return "IMG.0166";
-    return "IMG.0001";
-  }
+  if (keyword === "required") return leaf === "name" ? "IMG.0013" : "IMG.0001";
   if (keyword === "additionalProperties") return "IMG.0001";
-  if (error.schemaPath.includes("/allOf/3/")) return "IMG.0118";
-  if (error.schemaPath.includes("/allOf/2/")) return "IMG.0141";
   switch (leaf) {
     case "name":
       return keyword === "maxLength" ? "IMG.0002" : keyword === "minLength" ? "IMG.0013" : "IMG.0003";
@@ -96,21 +106,20 @@ function codeFor(error: ErrorObject, field: string): ImsCode {
   }
 }
 
-function explain(error: ErrorObject, field: string): string {
+function explain(error: ErrorObject, field: string, condition: Condition | undefined): string {
   const params = error.params as Record<string, unknown>;
+  const when = condition ? ` when ${describeCondition(condition)}` : "";
   switch (error.keyword) {
     case "required":
-      if (error.schemaPath.includes("/allOf/0/then")) return `${field} is required when is_quick_import is true.`;
-      if (error.schemaPath.includes("/allOf/1/then")) return `${field} is required when type is IsoImage.`;
-      return `${field} is required.`;
+      return `${field} is required${when}.`;
     case "additionalProperties":
       return `${field === "body" ? "" : `${field}.`}${String(params.additionalProperty)} is not a field of this body.`;
     case "not":
-      return error.schemaPath.includes("/allOf/3/")
-        ? "cmk_id cannot be used with a BMS image type (BMS, Ironic)."
+      return condition
+        ? `${(condition.then?.not?.required ?? []).join(" and ")} cannot be used${when}.`
         : `${field === "body" ? "" : `${field}: `}tags and image_tags cannot be used together.`;
     case "const":
-      return `${field} must be ${JSON.stringify(params.allowedValue)} here.`;
+      return `${field} must be ${JSON.stringify(params.allowedValue)}${when}.`;
     case "enum":
       return `${field} must be one of ${(params.allowedValues as unknown[]).join(", ")}.`;
     case "pattern":
@@ -155,17 +164,18 @@ function rank(error: ErrorObject): number {
   return 2;
 }
 
-export function errorFromValidation(errors: ErrorObject[]): ImsError {
+export function errorFromValidation(errors: ErrorObject[], branchSchema: Json): ImsError {
   const relevant = errors.filter((e) => !WRAPPER_KEYWORDS.has(e.keyword));
   // A stable sort keeps Ajv's order (maxLength before pattern, for instance) within a rank.
   const [first] = [...relevant].sort((a, b) => rank(a) - rank(b));
   if (!first) return new ImsError("IMG.0001");
   const field = fieldName(first);
-  return new ImsError(codeFor(first, field), explain(first, field));
+  const condition = conditionOf(first, branchSchema);
+  return new ImsError(codeFor(first, field, condition), explain(first, field, condition));
 }
 
 /** The IMS error for a CreateImage body that failed validation. */
-export function classifyCreateImageBody(body: unknown, validatorFor: (branch: Branch) => ValidateFunction): ImsError {
+export function classifyCreateImageBody(body: unknown, validatorFor: (branch: Branch) => ValidateFunction, schemas: Record<string, unknown>): ImsError {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     return new ImsError("IMG.0001", `The body must be a JSON object, not ${Array.isArray(body) ? "an array" : body === null ? "null" : typeof body}.`);
   }
@@ -174,7 +184,7 @@ export function classifyCreateImageBody(body: unknown, validatorFor: (branch: Br
   if (branch instanceof ImsError) return branch;
   const validate = validatorFor(branch);
   if (validate(body)) return new ImsError("IMG.0001", "The body does not match any request body of CreateImage.");
-  return errorFromValidation(validate.errors ?? []);
+  return errorFromValidation(validate.errors ?? [], schemas[branch] as Json);
 }
 
 function tagKeys(item: Json): string[] {
