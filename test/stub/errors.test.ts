@@ -125,3 +125,16 @@ describe("malformed requests", () => {
     expect(res.headers.get("access-control-allow-headers")).toBe("content-type,x-auth-token");
   });
 });
+
+describe("CORS can be turned off", () => {
+  it("sends no CORS headers with corsOrigin off", async () => {
+    const quiet = await startStub({ corsOrigin: false });
+    try {
+      const res = await fetch(`${quiet.url}/v1/cloudimages/job/x`, { headers: { ...TOKEN_HEADERS, Origin: "http://elsewhere.example" } });
+      expect(res.status).toBe(404);
+      expect(res.headers.get("access-control-allow-origin")).toBeNull();
+    } finally {
+      await quiet.close();
+    }
+  });
+});
