@@ -216,7 +216,7 @@ export function createApp(options: CreateAppOptions = {}): StubApp {
   );
 
   app.use((req, _res, next) => next(new ImsError("IMG.0121", `No API at ${req.method} ${req.path}.`, 404)));
-  app.use(errorHandler(validatorFor, spec, logger));
+  app.use(errorHandler((body) => classifyCreateImageBody(body, validatorFor, spec.components.schemas), logger));
   return app;
 }
 
@@ -227,7 +227,9 @@ type ValidatorError = Error & {
   headers?: Record<string, string>;
 };
 
-function toImsError(err: ValidatorError, req: StubRequest, validatorFor: ReturnType<typeof schemaValidators>, spec: OpenApiDocument): ImsError | GatewayError {
+type BodyClassifier = (body: unknown) => ImsError;
+
+function toImsError(err: ValidatorError, req: StubRequest, classifyBody: BodyClassifier): ImsError | GatewayError {
   if (err instanceof ImsError || err instanceof GatewayError) return err;
   const raw = (req as RequestWithBody).rawBody;
   const emptyBody = raw === undefined ? !Number(req.headers["content-length"] ?? 0) : raw.toString("utf8").trim() === "";
@@ -251,18 +253,21 @@ function toImsError(err: ValidatorError, req: StubRequest, validatorFor: ReturnT
   }
   if (status === 400) {
     const first = err.errors?.[0];
-    if (first?.path.startsWith("/body") && req.method === "POST" && req.path === "/v2/cloudimages/action") {
-      return emptyBody ? new ImsError("IMG.0007") : classifyCreateImageBody(req.body, validatorFor, spec.components.schemas);
+    const operationId = (req as StubRequest & { openapi?: { schema?: { operationId?: string } } }).openapi?.schema?.operationId;
+    if (first?.path.startsWith("/body") && operationId === "CreateImage") {
+      return emptyBody ? new ImsError("IMG.0007") : classifyBody(req.body);
     }
     const where = first ? first.path.replace(/^\/(body|params|query|headers)\/?/, "").replace(/\//g, ".") || "body" : "request";
     return new ImsError("IMG.0001", first ? `${where} ${first.message}.` : err.message);
   }
+  // Any other refusal keeps its status (406 for an Accept the API cannot answer, for instance).
+  if (status >= 400 && status < 500) return new ImsError("IMG.0001", err.message, status);
   return new ImsError("IMG.0061", undefined, 500);
 }
 
-function errorHandler(validatorFor: ReturnType<typeof schemaValidators>, spec: OpenApiDocument, logger: ((entry: LogEntry) => void) | undefined): ErrorRequestHandler {
+function errorHandler(classifyBody: BodyClassifier, logger: ((entry: LogEntry) => void) | undefined): ErrorRequestHandler {
   return (err: ValidatorError, req, res, _next) => {
-    const mapped = toImsError(err, req as StubRequest, validatorFor, spec);
+    const mapped = toImsError(err, req as StubRequest, classifyBody);
     if (mapped instanceof ImsError && mapped.status >= 500) {
       logger?.({ time: new Date().toISOString(), level: "error", request_id: String(res.getHeader("X-Request-Id")), error: err.message });
     }
