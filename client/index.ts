@@ -90,7 +90,7 @@ export function createImsClient(options: ImsClientOptions): ImsClient {
   const projectId = options.auth.projectId;
 
   async function call<T>(send: () => Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
-    let outcome;
+    let outcome: Awaited<ReturnType<typeof send>>;
     try {
       outcome = await send();
     } catch (error) {

@@ -183,7 +183,8 @@ export function createApp(options: CreateAppOptions = {}): StubApp {
 
   const authenticateOnce = async (req: StubRequest): Promise<boolean> => {
     const holder = req as StubRequest & { [AUTH_RESULT]?: Promise<Caller | GatewayError> };
-    const result = await (holder[AUTH_RESULT] ??= authenticate(req as RequestWithBody, authSettings));
+    holder[AUTH_RESULT] ??= authenticate(req as RequestWithBody, authSettings);
+    const result = await holder[AUTH_RESULT];
     if (result instanceof GatewayError) {
       // The validator reports only the first failing scheme's error; the error handler reads the real reason here.
       req.authFailure = result;

@@ -195,7 +195,11 @@ function tagKeys(item: Json): string[] {
 
 function firstRepeated(values: string[]): string | undefined {
   const seen = new Set<string>();
-  return values.find((value) => (seen.has(value) ? true : (seen.add(value), false)));
+  return values.find((value) => {
+    if (seen.has(value)) return true;
+    seen.add(value);
+    return false;
+  });
 }
 
 /** Rules of the seed that JSON Schema cannot state, checked on a body the schema accepted. */

@@ -5,7 +5,7 @@ import { helpText, readSettings } from "./config.ts";
 import { serve } from "./http.ts";
 
 async function main(): Promise<void> {
-  let settings;
+  let settings: ReturnType<typeof readSettings>;
   try {
     settings = readSettings(process.argv.slice(2), process.env);
   } catch (error) {
@@ -16,7 +16,7 @@ async function main(): Promise<void> {
     console.log(helpText());
     return;
   }
-  let app;
+  let app: ReturnType<typeof createApp>;
   try {
     app = createApp(settings);
   } catch (error) {

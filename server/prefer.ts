@@ -9,8 +9,9 @@ export function parsePrefer(header: string | undefined): Map<string, string> {
   const preferences = new Map<string, string>();
   if (!header) return preferences;
   const token = /\s*([A-Za-z0-9!#$%&'*+.^_`|~-]+)\s*(?:=\s*("(?:[^"\\]|\\.)*"|[^,;\s]*))?\s*[,;]?/gy;
-  let match: RegExpExecArray | null;
-  while (token.lastIndex < header.length && (match = token.exec(header)) !== null) {
+  while (token.lastIndex < header.length) {
+    const match = token.exec(header);
+    if (!match) break;
     const [, name, raw = ""] = match;
     const value = raw.startsWith('"') ? raw.slice(1, -1).replace(/\\(.)/g, "$1") : raw;
     preferences.set(name!.toLowerCase(), value);
