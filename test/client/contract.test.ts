@@ -108,10 +108,12 @@ describe("waitForJob outcomes", () => {
     const client = createImsClient({ endpoint: stub.url, auth: { token: "t" }, fetch: prefer("job-progression=timed, job-duration=600000") });
     const { job_id } = await client.createImage(body("serverSystem") as CreateImageBody);
     const started = Date.now();
-    const result = await client.waitForJob(job_id, { maxWaitTime: 0.3, minDelay: 0.05, maxDelay: 0.1 });
+    // Polls at 0 s and 0.6 s; the next would come at 1.2 s, past the 1 s deadline, so it returns at about
+    // 0.6 s. A waiter that slept first and checked after would return at 1.2 s.
+    const result = await client.waitForJob(job_id, { maxWaitTime: 1, minDelay: 0.6, maxDelay: 0.6 });
     expect(result.state).toBe("TIMEOUT");
-    expect(result.polls).toBeGreaterThan(1);
-    expect(Date.now() - started).toBeLessThan(300 + 50);
+    expect(result.polls).toBe(2);
+    expect(Date.now() - started).toBeLessThan(1000);
     expect(result.observedResponses.INIT).toBe(result.polls);
   });
 
