@@ -25,7 +25,7 @@ describe("concurrency", () => {
     expect(jobs.map((j) => j.status)).toEqual(Array(500).fill(200));
     expect(jobs.map((j) => j.body.job_id)).toEqual(ids);
     expect(new Set(jobs.map((j) => j.body.status))).toEqual(new Set(["SUCCESS"]));
-  });
+  }, 60_000);
 });
 
 describe("memory stays bounded", () => {
@@ -37,7 +37,7 @@ describe("memory stays bounded", () => {
     }
     expect(stub.app.jobs.size).toBe(200);
     expect((await (await fetch(`${stub.url}/_stub/health`)).json()).jobs).toBe(200);
-  });
+  }, 60_000);
 
   it("in the store: 100,000 finished jobs leave exactly the cap", () => {
     const store = new JobStore(10_000);

@@ -46,7 +46,7 @@ describe.each(BRANCHES)("%s", (branch) => {
       }),
       { seed: SEED, numRuns: 40, verbose: true },
     );
-  });
+  }, 60_000);
 
   it("mutated bodies are refused with 400 and an IMG code", async () => {
     const schema = schemaOf(branch);
@@ -86,5 +86,5 @@ describe.each(BRANCHES)("%s", (branch) => {
       }),
       { seed: SEED, numRuns: 80, verbose: true },
     );
-  });
+  }, 60_000);
 });
