@@ -10,6 +10,12 @@ function hex(buffer: ArrayBuffer): string {
   return Array.from(new Uint8Array(buffer), (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
+/** The signed payload hash: SHA-256 of the exact body bytes, the empty-body hash, or a given X-Sdk-Content-Sha256. */
+export async function payloadHash(body: Uint8Array | undefined, contentSha256Header: string | null | undefined): Promise<string> {
+  if (!body || body.length === 0) return EMPTY_BODY_SHA256;
+  return contentSha256Header ?? sha256Hex(body);
+}
+
 export async function sha256Hex(data: string | Uint8Array): Promise<string> {
   const bytes = typeof data === "string" ? encoder.encode(data) : data;
   return hex(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
@@ -149,14 +155,13 @@ export async function signRequest(input: SignInput): Promise<void> {
   });
   const signedHeaders = Object.keys(values).sort();
   const bodyBytes = typeof input.body === "string" ? encoder.encode(input.body) : input.body;
-  const payloadHash = !bodyBytes || bodyBytes.length === 0 ? EMPTY_BODY_SHA256 : (headers.get("X-Sdk-Content-Sha256") ?? (await sha256Hex(bodyBytes)));
   const canonical = canonicalRequest({
     method: input.method,
     path: url.pathname,
     query: queryPairs(url.search.slice(1)),
     headers: values,
     signedHeaders,
-    payloadHash,
+    payloadHash: await payloadHash(bodyBytes, headers.get("X-Sdk-Content-Sha256")),
   });
   const signature = await computeSignature(input.sk, headers.get("X-Sdk-Date")!, canonical);
   headers.set("Authorization", authorizationHeader(input.ak, signedHeaders, signature));

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import cors from "cors";
 import express, { type ErrorRequestHandler, type NextFunction, type RequestHandler, type Response } from "express";
 import * as OpenApiValidator from "express-openapi-validator";
-import { authenticate, type Caller, type RequestWithBody } from "./auth.ts";
+import { authenticate, noCredentials, type Caller, type RequestWithBody } from "./auth.ts";
 import { classifyCreateImageBody, type Branch } from "./classify.ts";
 import { defaultSettings, type StubSettings } from "./config.ts";
 import { controlHandlers } from "./control.ts";
@@ -245,7 +245,7 @@ function toImsError(err: ValidatorError, req: StubRequest, classifyBody: BodyCla
   }
   const status = err.status ?? 500;
   if (status === 401 || status === 403) {
-    return req.authFailure ?? new GatewayError(401, "APIG.0301", "Incorrect IAM authentication information: no X-Auth-Token and no Authorization signature");
+    return req.authFailure ?? noCredentials();
   }
   if (status === 404) return new ImsError("IMG.0121", `No API at ${req.method} ${req.path}.`, 404);
   if (status === 405) return new ImsError("IMG.0001", `${req.method} is not allowed on ${req.path}.`, 405, { Allow: err.headers?.Allow ?? "" });

@@ -2,7 +2,7 @@
 // signature verifies against the configured credentials. Failures are the gateway's 401s.
 import { timingSafeEqual } from "node:crypto";
 import type { Request } from "express";
-import { canonicalRequest, computeSignature, EMPTY_BODY_SHA256, parseAuthorization, parseSdkDate, queryPairs, sha256Hex } from "../client/aksk.ts";
+import { canonicalRequest, computeSignature, parseAuthorization, parseSdkDate, payloadHash, queryPairs } from "../client/aksk.ts";
 import { GatewayError } from "./errors.ts";
 
 export type Credential = { sk: string; projectId: string };
@@ -17,6 +17,9 @@ export type AuthSettings = {
 export type RequestWithBody = Request & { rawBody?: Buffer };
 
 const deny = (why: string) => new GatewayError(401, "APIG.0301", `Incorrect IAM authentication information: ${why}`);
+
+/** The refusal of a request that carries neither scheme's credentials. */
+export const noCredentials = () => deny("no X-Auth-Token and no Authorization signature");
 
 function header(req: Request, name: string): string | undefined {
   const value = req.headers[name];
@@ -37,9 +40,14 @@ async function verifySignature(req: RequestWithBody, authorization: string, sett
   }
   const [rawPath = "/", rawQuery = ""] = req.originalUrl.split("?", 2);
   const headers = Object.fromEntries(parsed.signedHeaders.map((name) => [name, header(req, name)]));
-  const body = req.rawBody;
-  const payloadHash = !body || body.length === 0 ? EMPTY_BODY_SHA256 : (header(req, "x-sdk-content-sha256") ?? (await sha256Hex(body)));
-  const canonical = canonicalRequest({ method: req.method, path: rawPath, query: queryPairs(rawQuery), headers, signedHeaders: parsed.signedHeaders, payloadHash });
+  const canonical = canonicalRequest({
+    method: req.method,
+    path: rawPath,
+    query: queryPairs(rawQuery),
+    headers,
+    signedHeaders: parsed.signedHeaders,
+    payloadHash: await payloadHash(req.rawBody, header(req, "x-sdk-content-sha256")),
+  });
   const expected = Buffer.from(await computeSignature(credential.sk, sdkDate, canonical), "hex");
   const given = Buffer.from(parsed.signature, "hex");
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return deny("verify aksk signature fail");
@@ -55,7 +63,7 @@ export async function authenticate(req: RequestWithBody, settings: AuthSettings)
   if (authorization) return verifySignature(req, authorization, settings);
   const token = header(req, "x-auth-token")?.trim();
   if (token) return { projectId: settings.projectId, scheme: "token" };
-  return deny("no X-Auth-Token and no Authorization signature");
+  return noCredentials();
 }
 
 /** Parses `AK:SK:PROJECT_ID[,AK:SK:PROJECT_ID...]`. */

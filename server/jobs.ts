@@ -81,7 +81,7 @@ export class JobStore {
 
   private evictOldestFinished(): void {
     for (const job of this.jobs.values()) {
-      if (this.progress(job).final) {
+      if (this.progress(job).status === "FINAL") {
         this.jobs.delete(job.id);
         return;
       }
@@ -108,22 +108,22 @@ export class JobStore {
     }));
   }
 
-  private progress(job: StoredJob): { final: boolean; status: "INIT" | "RUNNING" | "FINAL"; percent: number; endedAt?: number } {
+  private progress(job: StoredJob): { status: "INIT" | "RUNNING" | "FINAL"; percent: number; endedAt?: number } {
     const { progression, durationMs } = job.behaviour;
     if (progression === "immediate" || (progression === "timed" && durationMs === 0)) {
-      return { final: true, status: "FINAL", percent: 1, endedAt: job.createdAt };
+      return { status: "FINAL", percent: 1, endedAt: job.createdAt };
     }
     if (progression === "per-poll") {
       const step = PER_POLL_STEPS[job.polls - 1];
-      if (job.polls === 0 || step === 0) return { final: false, status: "INIT", percent: 0 };
-      if (step !== undefined) return { final: false, status: "RUNNING", percent: round2(step) };
+      if (job.polls === 0 || step === 0) return { status: "INIT", percent: 0 };
+      if (step !== undefined) return { status: "RUNNING", percent: round2(step) };
       job.endedAt ??= this.now();
-      return { final: true, status: "FINAL", percent: 1, endedAt: job.endedAt };
+      return { status: "FINAL", percent: 1, endedAt: job.endedAt };
     }
     const share = (this.now() - job.createdAt) / durationMs;
-    if (share >= 1) return { final: true, status: "FINAL", percent: 1, endedAt: job.createdAt + durationMs };
-    if (share < INIT_SHARE) return { final: false, status: "INIT", percent: 0 };
-    return { final: false, status: "RUNNING", percent: round2(share) };
+    if (share >= 1) return { status: "FINAL", percent: 1, endedAt: job.createdAt + durationMs };
+    if (share < INIT_SHARE) return { status: "INIT", percent: 0 };
+    return { status: "RUNNING", percent: round2(share) };
   }
 
   private view(job: StoredJob): Job {
