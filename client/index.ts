@@ -1,14 +1,14 @@
 // A typed client for IMS CreateImage and its job: openapi-fetch over the generated types, plus what
 // openapi-fetch leaves out on purpose: both auth schemes, thrown errors, and a job waiter.
 import createClient, { type Client, type Middleware } from "openapi-fetch";
-import type { components, paths } from "../generated/openapi.d.ts";
-import { signRequest } from "./aksk.ts";
-import { ImsError, ImsNetworkError } from "./errors.ts";
-import { waitForJob, type Job, type WaitOptions, type WaitResult } from "./waiter.ts";
+import type { components, paths } from "../generated/openapi.js";
+import { signRequest } from "./aksk.js";
+import { ImsError, ImsNetworkError } from "./errors.js";
+import { waitForJob, type Job, type WaitOptions, type WaitResult } from "./waiter.js";
 
-export { ImsError, ImsNetworkError } from "./errors.ts";
-export { backoffDelay, imageIdsOf, type Job, type WaitOptions, type WaitResult, type WaitState } from "./waiter.ts";
-export * as aksk from "./aksk.ts";
+export { ImsError, ImsNetworkError } from "./errors.js";
+export { backoffDelay, imageIdsOf, type Job, type WaitOptions, type WaitResult, type WaitState } from "./waiter.js";
+export * as aksk from "./aksk.js";
 
 type Schemas = components["schemas"];
 

@@ -2,8 +2,8 @@
 // a required deadline, capped exponential backoff with jitter, an AbortSignal honoured before every request,
 // progress callbacks, fail-fast on errors that retrying cannot fix, and a grace window for a job that is not
 // visible yet right after its create.
-import type { components } from "../generated/openapi.d.ts";
-import { ImsError, ImsNetworkError } from "./errors.ts";
+import type { components } from "../generated/openapi.js";
+import { ImsError, ImsNetworkError } from "./errors.js";
 
 export type Job = components["schemas"]["Job"];
 

@@ -39,7 +39,7 @@ export async function generate(outDir: string): Promise<string[]> {
     written.push(`${stem}.json`, `${stem}.yaml`, `${stem}.d.ts`);
   }
   buildDocs(join(outDir, "docs"), join(outDir, "openapi.json"));
-  written.push("docs/index.html");
+  written.push("docs/index.html", "docs/favicon.svg");
   return written;
 }
 

@@ -3,7 +3,7 @@
 // chosen by its source field, the body is validated against that branch alone, and its first error is
 // mapped to the documented IMG code, with a message that names the field.
 import type { ErrorObject, ValidateFunction } from "ajv";
-import { ImsError, type ImsCode } from "./errors.ts";
+import { ImsError, type ImsCode } from "./errors.js";
 
 export type Branch = "CreateSystemImageFromServer" | "CreateDataImagesFromServer" | "CreateImageFromFile" | "CreateSystemImageFromVolume";
 

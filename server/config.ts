@@ -1,9 +1,9 @@
 // The stub's settings: defaults, overridden by environment variables, overridden by command-line flags.
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { parseCredentials, type Credential } from "./auth.ts";
-import type { Progression } from "./jobs.ts";
-import type { World } from "./scenario.ts";
+import { parseCredentials, type Credential } from "./auth.js";
+import type { Progression } from "./jobs.js";
+import type { World } from "./scenario.js";
 
 export const DEFAULT_PROJECT_ID = "0123456789abcdef0123456789abcdef";
 export const DEFAULT_CREDENTIALS = `EXAMPLEAK1234567890:EXAMPLESK0987654321abcdefghijklmnopqrst:${DEFAULT_PROJECT_ID}`;
@@ -21,6 +21,8 @@ export type StubSettings = {
   corsOrigin: string | false;
   world: World | undefined;
   log: boolean;
+  /** Where `ims-stub` writes its process ID once it serves; removed when it exits. */
+  pidFile: string | undefined;
 };
 
 /** Each setting: its flag, its environment variable, its default and what it means (for --help and the README). */
@@ -36,6 +38,7 @@ const SETTINGS = {
   "cors-origin": { env: "IMS_STUB_CORS_ORIGIN", default: "*", help: "Access-Control-Allow-Origin, or 'off'" },
   world: { env: "IMS_STUB_WORLD", default: "", help: "JSON file of known servers, volumes and files" },
   log: { env: "IMS_STUB_LOG", default: "json", help: "request log: json (one line per request on stdout) or off" },
+  "pid-file": { env: "IMS_STUB_PID_FILE", default: "", help: "file to write the process ID to once serving (removed on exit)" },
 } as const;
 
 type SettingName = keyof typeof SETTINGS;
@@ -95,6 +98,7 @@ export function readSettings(argv: string[], env: NodeJS.ProcessEnv): StubSettin
     corsOrigin: cors === "off" ? false : cors,
     world: get("world") ? readWorld(get("world")) : undefined,
     log: log === "json",
+    pidFile: get("pid-file") || undefined,
   };
 }
 

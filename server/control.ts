@@ -1,8 +1,8 @@
 // The control API's operations (generated/control-openapi.json), keyed by operationId.
-import type { operations } from "../generated/control-openapi.d.ts";
-import type { Handler } from "./handlers.ts";
-import type { JobStore } from "./jobs.ts";
-import type { OutcomeRule, Scenario, World } from "./scenario.ts";
+import type { operations } from "../generated/control-openapi.js";
+import type { Handler } from "./handlers.js";
+import type { JobStore } from "./jobs.js";
+import type { OutcomeRule, Scenario, World } from "./scenario.js";
 
 export type ControlOperationId = keyof operations;
 

@@ -1,13 +1,13 @@
 // The operations of the IMS contract, keyed by operationId. Validation has already happened (in the spec);
 // these only do what a schema cannot: derive the job from the body and keep projects apart.
 import type { Request, Response } from "express";
-import type { components, operations } from "../generated/openapi.d.ts";
-import type { Caller } from "./auth.ts";
-import { checkBeyondSchema, intendedBranch, type Branch } from "./classify.ts";
-import { ImsError, type GatewayError } from "./errors.ts";
-import { JobStoreFullError, type JobPlan, type JobStore } from "./jobs.ts";
-import { jobPreferences } from "./prefer.ts";
-import type { Scenario } from "./scenario.ts";
+import type { components, operations } from "../generated/openapi.js";
+import type { Caller } from "./auth.js";
+import { checkBeyondSchema, intendedBranch, type Branch } from "./classify.js";
+import { ImsError, type GatewayError } from "./errors.js";
+import { JobStoreFullError, type JobPlan, type JobStore } from "./jobs.js";
+import { jobPreferences } from "./prefer.js";
+import type { Scenario } from "./scenario.js";
 
 type Schemas = components["schemas"];
 type CreateImageBody = Schemas["CreateImageRequestBody"];

@@ -1,8 +1,8 @@
 // In-memory jobs. A job's state is derived from its clock (or its poll count) when it is read, so there are
 // no timers to run or cancel, and tests can drive time through an injected clock.
 import { randomBytes, randomUUID } from "node:crypto";
-import type { components } from "../generated/openapi.d.ts";
-import { documentedMessage } from "./errors.ts";
+import type { components } from "../generated/openapi.js";
+import { documentedMessage } from "./errors.js";
 
 export type Job = components["schemas"]["Job"];
 export type JobStatus = components["schemas"]["JobStatus"];

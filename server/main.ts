@@ -1,8 +1,10 @@
+#!/usr/bin/env node
 // Starts the stub: reads settings, listens, checks that the validator is ready, and shuts down cleanly.
+import { rmSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
-import { createApp } from "./app.ts";
-import { helpText, readSettings } from "./config.ts";
-import { serve } from "./http.ts";
+import { createApp, type LogEntry } from "./app.js";
+import { helpText, readSettings } from "./config.js";
+import { serve } from "./http.js";
 
 async function main(): Promise<void> {
   let settings: ReturnType<typeof readSettings>;
@@ -16,9 +18,12 @@ async function main(): Promise<void> {
     console.log(helpText());
     return;
   }
+  // Request log lines start once the stub is ready: its own start-up check is not a request anyone sent.
+  let ready = false;
+  const logger = settings.log ? (entry: LogEntry) => ready && process.stdout.write(`${JSON.stringify(entry)}\n`) : undefined;
   let app: ReturnType<typeof createApp>;
   try {
-    app = createApp(settings);
+    app = createApp({ ...settings, ...(logger && { logger }) });
   } catch (error) {
     console.error(`ims-stub: cannot start: ${(error as Error).message}`);
     process.exit(1);
@@ -37,6 +42,14 @@ async function main(): Promise<void> {
     console.error(`ims-stub: the contract did not load (startup check answered ${check.status}: ${await check.text()})`);
     server.close();
     process.exit(1);
+  }
+  ready = true;
+  // npx and npm run put a shell between a pipeline and the stub, which does not pass a kill on: the PID file
+  // names the stub itself.
+  const { pidFile } = settings;
+  if (pidFile) {
+    writeFileSync(pidFile, `${process.pid}\n`);
+    process.once("exit", () => rmSync(pidFile, { force: true }));
   }
   console.log(`IMS stub listening on ${url} (docs ${url}/docs, spec ${url}/openapi.json, control ${url}/_stub)`);
 

@@ -1,8 +1,8 @@
 // The Prefer request header (RFC 7240), with Prism's `code` and `example` preferences and the stub's own
 // preferences for the job a create starts.
-import { ImsError } from "./errors.ts";
-import { failOutcome, type Progression } from "./jobs.ts";
-import type { JobPreferences } from "./scenario.ts";
+import { ImsError } from "./errors.js";
+import { failOutcome, type Progression } from "./jobs.js";
+import type { JobPreferences } from "./scenario.js";
 
 /** `code=400, example="bad type"; job-outcome=FAIL` → a map of lower-case names to unquoted values. */
 export function parsePrefer(header: string | undefined): Map<string, string> {

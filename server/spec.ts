@@ -22,15 +22,19 @@ const SPEC_ID = "https://ims.contract/openapi.json";
 
 /** Compiles validators for the spec's component schemas, by name, with every error reported. */
 export function schemaValidators(spec: OpenApiDocument = loadSpec()): (name: string) => ValidateFunction {
-  // strict:false because the container is an OpenAPI document, not a schema: its `components` key is not a keyword.
-  const ajv = new Ajv2020({ allErrors: true, strict: false });
-  addFormats.default(ajv);
-  ajv.addSchema({ $id: SPEC_ID, components: spec.components });
+  let ajv: Ajv2020 | undefined;
   const cache = new Map<string, ValidateFunction>();
   return (name) => {
     let validate = cache.get(name);
     if (!validate) {
       if (!(name in spec.components.schemas)) throw new Error(`no schema ${name} in the spec`);
+      // Made on first use: the stub needs these only for refused bodies, and start-up should not wait for them.
+      // strict:false because the container is an OpenAPI document, not a schema: its `components` key is not a keyword.
+      if (!ajv) {
+        ajv = new Ajv2020({ allErrors: true, strict: false });
+        addFormats.default(ajv);
+        ajv.addSchema({ $id: SPEC_ID, components: spec.components });
+      }
       validate = ajv.compile({ $ref: `${SPEC_ID}#/components/schemas/${name}` });
       cache.set(name, validate);
     }

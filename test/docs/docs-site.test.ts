@@ -14,6 +14,7 @@ describe.skipIf(skipWithoutChromium)("the docs site in a real browser", () => {
   let page: Page;
   const leftTheMachine: string[] = [];
   const consoleErrors: string[] = [];
+  const failedRequests: string[] = [];
 
   const open = async (hash: string) => {
     await page.goto(`${stub.url}/docs${hash}`, { waitUntil: "networkidle" });
@@ -29,6 +30,7 @@ describe.skipIf(skipWithoutChromium)("the docs site in a real browser", () => {
     page.setDefaultTimeout(5000);
     page.on("console", (message) => void (message.type() === "error" && consoleErrors.push(message.text())));
     page.on("pageerror", (error) => void consoleErrors.push(error.message));
+    page.on("response", (response) => void (response.status() >= 400 && failedRequests.push(`${response.status()} ${response.url()}`)));
     const origin = new URL(stub.url).origin;
     await page.route("**/*", (route) => {
       const url = route.request().url();
@@ -104,8 +106,18 @@ describe.skipIf(skipWithoutChromium)("the docs site in a real browser", () => {
     await page.keyboard.press("Escape");
   });
 
-  it("sent no request off the machine and logged no console error", () => {
+  it("sent no request off the machine, had no request refused and logged no console error", () => {
     expect(leftTheMachine).toEqual([]);
+    expect(failedRequests).toEqual([]);
     expect(consoleErrors).toEqual([]);
+  });
+
+  it("declares its icon inline, and the stub serves the same icon to its other pages", async () => {
+    const icon = await page.locator('link[rel="icon"]').getAttribute("href");
+    expect(icon).toMatch(/^data:image\/svg\+xml,/);
+    const served = await page.request.get(`${stub.url}/favicon.ico`);
+    expect(served.status()).toBe(200);
+    expect(served.headers()["content-type"]).toContain("image/svg+xml");
+    expect(decodeURIComponent(icon!.slice(icon!.indexOf(",") + 1))).toBe((await served.text()).trim());
   });
 });

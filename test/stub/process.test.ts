@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { projectRoot } from "../../scripts/generate.ts";
 
-const BIN = join(projectRoot, "server/bin.js");
+// The command as the package installs it: the compiled entry point (npm test builds it first).
+const BIN = join(projectRoot, "dist/server/main.js");
 
 describe("the ims-stub command", () => {
   it("--help lists every setting with its environment variable", () => {
@@ -38,6 +39,8 @@ describe("the ims-stub command", () => {
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
     const lines = stdout.split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line));
+    // The stub's own start-up check is not a request anyone sent: the log starts with the first real one.
+    expect(lines[0]).toMatchObject({ path: "/v1/cloudimages/job/abc" });
     expect(lines.find((line) => line.request_id === requestId)).toMatchObject({ method: "GET", path: "/v1/cloudimages/job/abc", status: 404, operation: "ShowJobProgress", error_code: "IMG.0121" });
   }, 30_000);
 });

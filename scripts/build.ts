@@ -1,0 +1,35 @@
+// `npm run build` (also npm ci's prepare step): compiles client/ and server/ to JavaScript with declaration
+// files in dist/, and copies beside them the generated files they read at run time or refer to in their types,
+// so that dist/ is the whole package: `npm pack` ships it and nothing of the sources.
+import { execFileSync } from "node:child_process";
+import { chmodSync, cpSync, mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { projectRoot } from "./generate.ts";
+
+/** What dist/generated holds: the bundled specs the stub serves and validates with, their types, the docs site. */
+export const SHIPPED_GENERATED = [
+  "openapi.json",
+  "openapi.yaml",
+  "openapi.d.ts",
+  "control-openapi.json",
+  "control-openapi.yaml",
+  "control-openapi.d.ts",
+  "docs/index.html",
+  "docs/favicon.svg",
+];
+
+export function build(): string {
+  const dist = join(projectRoot, "dist");
+  rmSync(dist, { recursive: true, force: true });
+  execFileSync(join(projectRoot, "node_modules/.bin/tsc"), ["-p", join(projectRoot, "tsconfig.build.json")], { stdio: "inherit" });
+  for (const file of SHIPPED_GENERATED) {
+    mkdirSync(join(dist, "generated", file, ".."), { recursive: true });
+    cpSync(join(projectRoot, "generated", file), join(dist, "generated", file));
+  }
+  chmodSync(join(dist, "server/main.js"), 0o755);
+  return dist;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(`built ${build()}`);
+}

@@ -1,0 +1,225 @@
+// The package as another team meets it: `npm pack`, the tarball installed into an empty project, and there the
+// client from plain ESM and from CommonJS, a TypeScript consumer under `nodenext` and under `bundler`, a browser
+// bundle of the client, `npx ims-stub` with `createImageAndWait` against it, and the README's CI recipe run as
+// written. Installs come from npm's cache (npm ci filled it), so this needs no network.
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { build } from "esbuild";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { projectRoot } from "../../scripts/generate.ts";
+
+const ownPackage = JSON.parse(readFileSync(join(projectRoot, "package.json"), "utf8"));
+const PACKAGE = ownPackage.name as string;
+const devVersion = (name: string) => `${name}@${ownPackage.devDependencies[name]}`;
+
+let consumer: string;
+let tarball: string;
+
+const run = (command: string, args: string[], env: NodeJS.ProcessEnv = {}) =>
+  execFileSync(command, args, { cwd: consumer, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
+
+const write = (file: string, text: string) => writeFileSync(join(consumer, file), text);
+
+/** A free loopback port, for commands that take a fixed one. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.once("error", reject);
+  });
+}
+
+/** The same wait the README's recipe does, for the stub this test starts itself. */
+async function untilHealthy(url: string, child: ChildProcess): Promise<void> {
+  for (let i = 0; i < 150; i++) {
+    if (child.exitCode !== null) throw new Error(`ims-stub exited with ${child.exitCode}`);
+    if (await fetch(`${url}/_stub/health`).then((r) => r.ok, () => false)) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error("ims-stub did not become healthy in 30 s");
+}
+
+// A consumer's script that runs the whole async flow against IMS_ENDPOINT: what other teams' tests do.
+const FLOW_SCRIPT = `import { createImsClient } from "${PACKAGE}/client";
+const ims = createImsClient({ endpoint: process.env.IMS_ENDPOINT, auth: { token: "ci-token", projectId: "0123456789abcdef0123456789abcdef" } });
+const { jobId, imageIds } = await ims.createImageAndWait(
+  { name: "ci-image", instance_id: "877a2cda-ba63-4e1e-b95f-e67e48b6129a" },
+  { maxWaitTime: 30, minDelay: 0.05, maxDelay: 0.2 },
+);
+if (!/^[0-9a-f]{32}$/.test(jobId) || imageIds.length !== 1) throw new Error("unexpected result " + JSON.stringify({ jobId, imageIds }));
+console.log("created image " + imageIds[0]);
+`;
+
+beforeAll(() => {
+  consumer = mkdtempSync(join(tmpdir(), "ims-consumer-"));
+  // npm pack runs the prepare step (the build) first, whose output comes before pack's JSON.
+  const packOutput = execFileSync("npm", ["pack", "--json", "--pack-destination", consumer], { cwd: projectRoot, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  const packed = JSON.parse(packOutput.slice(packOutput.indexOf("[\n")));
+  tarball = join(consumer, packed[0].filename);
+  write("package.json", JSON.stringify({ name: "consumer", version: "1.0.0", private: true, scripts: { test: "node flow.mjs" } }, null, 2));
+  run("npm", [
+    "install",
+    "--prefer-offline",
+    "--no-audit",
+    "--no-fund",
+    tarball,
+    devVersion("typescript"),
+    devVersion("@types/node"),
+    devVersion("openapi-typescript"),
+  ]);
+}, 240_000);
+
+afterAll(() => {
+  if (consumer) rmSync(consumer, { recursive: true, force: true });
+});
+
+describe("the packed tarball", () => {
+  it("holds the compiled package, its types, the specs and the docs, and no sources, tests or scripts", () => {
+    const files = execFileSync("tar", ["-tzf", tarball], { encoding: "utf8" }).split("\n").filter(Boolean).map((f) => f.replace(/^package\//, ""));
+    for (const file of ["package.json", "README.md", "CHANGELOG.md", "dist/client/index.js", "dist/client/index.d.ts", "dist/server/main.js", "dist/server/index.d.ts", "dist/generated/openapi.json", "dist/generated/openapi.yaml", "dist/generated/openapi.d.ts", "dist/generated/docs/index.html"]) {
+      expect(files).toContain(file);
+    }
+    expect(files.filter((f) => /^(test|scripts|spec|client|server|generated)\//.test(f) || f.endsWith(".ts") && !f.endsWith(".d.ts"))).toEqual([]);
+  });
+
+  it("installs no build tool for the consumer: no tsx, no esbuild, no vitest", () => {
+    const installed = JSON.parse(run("npm", ["ls", "--all", "--json"]));
+    const names = new Set<string>();
+    const walk = (deps: Record<string, { dependencies?: object }> = {}) => {
+      for (const [name, dep] of Object.entries(deps)) {
+        names.add(name);
+        walk(dep.dependencies as Record<string, { dependencies?: object }>);
+      }
+    };
+    walk(installed.dependencies[PACKAGE].dependencies);
+    expect(names.size).toBeGreaterThan(5);
+    for (const tool of ["tsx", "esbuild", "vitest", "@redocly/cli", "typescript"]) expect(names.has(tool)).toBe(false);
+  });
+});
+
+describe("the client, imported as consumers import it", () => {
+  it("works from plain ESM", () => {
+    write(
+      "esm.mjs",
+      `import { createImsClient, ImsError, JobWaitError, aksk } from "${PACKAGE}/client";
+import spec from "${PACKAGE}/openapi.json" with { type: "json" };
+const client = createImsClient({ endpoint: "http://127.0.0.1:1", auth: { token: "t" } });
+const error = new ImsError(400, "IMG.0001", "bad", undefined, {});
+console.log(JSON.stringify({ create: typeof client.createImageAndWait, isError: error instanceof Error, code: error.code, wait: typeof JobWaitError, sign: typeof aksk.signRequest, version: spec.info.version }));
+`,
+    );
+    expect(JSON.parse(run("node", ["esm.mjs"]))).toEqual({ create: "function", isError: true, code: "IMG.0001", wait: "function", sign: "function", version: ownPackage.version });
+  });
+
+  it("works from CommonJS require()", () => {
+    write(
+      "cjs.cjs",
+      `const { createImsClient, ImsError } = require("${PACKAGE}/client");
+const spec = require("${PACKAGE}/openapi.json");
+const client = createImsClient({ endpoint: "http://127.0.0.1:1", auth: { token: "t" } });
+console.log(JSON.stringify({ create: typeof client.createImage, error: typeof ImsError, title: spec.info.title }));
+`,
+    );
+    expect(JSON.parse(run("node", ["cjs.cjs"]))).toEqual({ create: "function", error: "function", title: expect.stringContaining("IMS") });
+  });
+
+  it.each([
+    ["nodenext", { module: "nodenext", moduleResolution: "nodenext" }],
+    ["bundler", { module: "esnext", moduleResolution: "bundler" }],
+  ])("type-checks in a TypeScript project under %s, and refuses a mixed body", (_name, resolution) => {
+    write(
+      "consumer.mts",
+      `import { createImsClient, ImsError, type CreateImageBody } from "${PACKAGE}/client";
+import type { paths, components } from "${PACKAGE}/types";
+import { createApp, serve, type StubApp } from "${PACKAGE}/server";
+
+const body: CreateImageBody = { name: "img", instance_id: "877a2cda-ba63-4e1e-b95f-e67e48b6129a", tags: ["a.b"] };
+// @ts-expect-error a body that mixes a server and a volume is not a CreateImageBody
+const mixed: CreateImageBody = { name: "img", instance_id: "877a2cda-ba63-4e1e-b95f-e67e48b6129a", volume_id: "c5dfbd0c-bf0a-4798-a453-61dc6b54aa30" };
+const job: components["schemas"]["Job"]["status"] = "SUCCESS";
+type CreatePath = paths["/v2/cloudimages/action"]["post"];
+export async function flow(): Promise<string> {
+  const app: StubApp = createApp({ progression: "immediate" });
+  const server = await serve(app, 0, "127.0.0.1");
+  server.close();
+  const ims = createImsClient({ endpoint: "http://127.0.0.1:8080", auth: { ak: "AK", sk: "SK", projectId: "p" } });
+  try {
+    const { jobId } = await ims.createImageAndWait(body, { maxWaitTime: 60 });
+    return jobId + job + String(mixed) + (null as unknown as CreatePath);
+  } catch (error) {
+    return error instanceof ImsError ? error.code : "other";
+  }
+}
+`,
+    );
+    write(
+      `tsconfig.${_name}.json`,
+      JSON.stringify({ compilerOptions: { ...resolution, target: "es2022", lib: ["es2023", "dom"], types: ["node"], strict: true, noEmit: true, skipLibCheck: false }, files: ["consumer.mts"] }),
+    );
+    expect(() => run(join(consumer, "node_modules/.bin/tsc"), ["-p", `tsconfig.${_name}.json`])).not.toThrow();
+  });
+
+  it("bundles for the browser with openapi-fetch and the client only, no server code", async () => {
+    write("browser.mjs", `export { createImsClient, ImsError } from "${PACKAGE}/client";\n`);
+    const result = await build({ entryPoints: [join(consumer, "browser.mjs")], absWorkingDir: consumer, bundle: true, minify: true, write: false, metafile: true, format: "esm", platform: "browser", target: "es2022" });
+    const inputs = Object.keys(result.metafile.inputs);
+    const packages = new Set(inputs.map((input) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? input));
+    expect([...packages].sort()).toEqual([PACKAGE, "browser.mjs", "openapi-fetch"].sort());
+    expect(inputs.filter((input) => input.includes(`${PACKAGE}/`) && !input.includes(`${PACKAGE}/dist/client/`))).toEqual([]);
+    // The README states the size; keep it within 10 % of what a bundler makes.
+    const bytes = result.outputFiles[0]!.contents.byteLength;
+    const stated = /client's minified bundle is about ([\d.]+) kB/.exec(readFileSync(join(projectRoot, "README.md"), "utf8"));
+    expect(stated, "the README states the client's bundle size").not.toBeNull();
+    expect(Math.abs(Number(stated![1]) * 1000 - bytes) / bytes).toBeLessThan(0.1);
+  });
+});
+
+describe("the ims-stub command, as installed", () => {
+  it("npx ims-stub serves, and createImageAndWait runs against it", async () => {
+    write("flow.mjs", FLOW_SCRIPT);
+    const child = spawn("npx", ["ims-stub", "--port", "0", "--progression", "per-poll"], { cwd: consumer, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    try {
+      let stdout = "";
+      child.stdout!.on("data", (chunk) => (stdout += chunk));
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout!.on("data", () => {
+          const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
+          if (m) resolve(m[1]!);
+        });
+        child.once("exit", (code) => reject(new Error(`ims-stub exited with ${code}: ${stdout}`)));
+      });
+      await untilHealthy(url, child);
+      expect(run("node", ["flow.mjs"], { IMS_ENDPOINT: url })).toMatch(/^created image [0-9a-f-]{36}/);
+      const docs = await fetch(`${url}/docs`);
+      expect(docs.status).toBe(200);
+      expect(await docs.text()).toContain("Create Image");
+    } finally {
+      process.kill(-child.pid!, "SIGTERM");
+    }
+  }, 60_000);
+
+  it("the README's CI recipe runs as written: start, wait, test, stop; and a client generated from the spec", async () => {
+    const readme = readFileSync(join(projectRoot, "README.md"), "utf8");
+    const recipe = /<!-- ci-recipe -->\s*```sh\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(recipe, "the README has a CI recipe block").toBeDefined();
+    write("flow.mjs", FLOW_SCRIPT);
+    // The recipe's port is 4010; a free one here, so that nothing on this machine can stand in for the stub.
+    const port = await freePort();
+    const script = recipe!.replaceAll("4010", String(port));
+    mkdirSync(join(consumer, "src"), { recursive: true });
+    const output = run("bash", ["-euo", "pipefail", "-c", script]);
+    expect(output).toMatch(/created image [0-9a-f-]{36}/);
+    expect(readFileSync(join(consumer, "ims-stub.log"), "utf8")).toMatch(/"operation":"CreateImage"/);
+    // Stopped: the PID file is gone and nothing answers on the port any more.
+    await expect.poll(() => existsSync(join(consumer, "ims-stub.pid")), { timeout: 5000 }).toBe(false);
+    await expect(fetch(`http://127.0.0.1:${port}/_stub/health`)).rejects.toThrow();
+    const generated = readFileSync(join(consumer, "src/ims.d.ts"), "utf8");
+    expect(generated).toContain('"/v2/cloudimages/action"');
+    expect(generated).toContain("CreateImageRequestBody");
+  }, 90_000);
+});
