@@ -1,47 +1,81 @@
-// One server for the benchmark, in its own process: `stub` (the real stub), `no-validation` (the same app with
-// request and response validation off), `express` (Express 5 with express.json() and one route answering a fixed
-// job_id: the floor any Express app pays) or `bare` (node:http that parses the JSON and answers the same).
-// Prints `port=N` once it listens.
+// One server for the benchmark, in its own process, listening on `--port`.
+// - `bare`: node:http that parses the JSON and answers fixed bodies: the limit of this machine.
+// - `express`: Express 5 with express.json() and fixed answers: what any Express app pays.
+// - `floor`: that plus express-openapi-validator on the bundled contract, validating requests, responses and
+//   both security schemes (async handlers that accept), with handlers answering fixed valid bodies (a job the
+//   stub produced): what the stub cannot go below while it validates everything with this library.
+// (The stub itself runs as `ims-stub` does: dist/server/main.js.)
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
-import express from "express";
-import { createApp } from "../server/app.ts";
-import { serve } from "../server/http.ts";
+import express, { type ErrorRequestHandler } from "express";
+import * as OpenApiValidator from "express-openapi-validator";
+import { createApp } from "../dist/server/index.js";
+import { loadSpec } from "../dist/server/spec.js";
 
-const { values } = parseArgs({ options: { kind: { type: "string" }, progression: { type: "string", default: "immediate" }, "max-jobs": { type: "string", default: "10000" } } });
-const kind = values.kind;
+const { values } = parseArgs({ options: { kind: { type: "string" }, port: { type: "string", default: "0" } } });
+const { kind } = values;
+const port = Number(values.port);
+const JOB_CREATED = '{"job_id":"8a12fc664fb4daa3014fb4e581380005"}';
+
+/** A finished job as the stub answers it, so that the baselines send (and the floor validates) the same body. */
+async function jobTheStubProduced(): Promise<string> {
+  const stub = createApp({ progression: "immediate" });
+  const { job_id: jobId } = await new Promise<{ job_id: string }>((resolve) => {
+    const server = stub.listen(0, "127.0.0.1", async () => {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const created = await (
+        await fetch(`${base}/v2/cloudimages/action`, {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-auth-token": "bench" },
+          body: JSON.stringify({ name: "bench-ecs", instance_id: "877a2cda-ba63-4e1e-b95f-e67e48b6129a" }),
+        })
+      ).json();
+      server.close();
+      resolve(created);
+    });
+  });
+  return JSON.stringify(stub.jobs.list().find((entry) => entry.job.job_id === jobId)!.job);
+}
 
 if (kind === "bare") {
+  const job = await jobTheStubProduced();
   const server = createServer((req, res) => {
     let data = "";
     req.on("data", (chunk) => (data += chunk));
     req.on("end", () => {
       try {
         if (data) JSON.parse(data);
-        res.writeHead(200, { "Content-Type": "application/json" }).end('{"job_id":"8a12fc664fb4daa3014fb4e581380005"}');
+        res.writeHead(200, { "Content-Type": "application/json" }).end(req.method === "POST" ? JOB_CREATED : job);
       } catch {
         res.writeHead(400, { "Content-Type": "application/json" }).end('{"error":{"code":"IMG.0001","message":"bad"}}');
       }
     });
   });
-  server.listen(0, "127.0.0.1", () => console.log(`port=${(server.address() as AddressInfo).port}`));
-} else if (kind === "express") {
+  server.listen(port, "127.0.0.1");
+} else if (kind === "express" || kind === "floor") {
+  const job = await jobTheStubProduced();
   const app = express();
   app.use(express.json());
-  app.post("/v2/cloudimages/action", (_req, res) => void res.json({ job_id: "8a12fc664fb4daa3014fb4e581380005" }));
-  app.get(["/v1/:project/jobs/:job", "/v1/cloudimages/job/:job"], (_req, res) => void res.json({ status: "SUCCESS" }));
-  const server = app.listen(0, "127.0.0.1", () => console.log(`port=${(server.address() as AddressInfo).port}`));
-} else if (kind === "stub" || kind === "no-validation") {
-  const app = createApp({
-    validate: kind === "stub",
-    progression: values.progression as "immediate",
-    maxJobs: Number(values["max-jobs"]),
-  });
-  const server = await serve(app, 0, "127.0.0.1");
-  console.log(`port=${(server.address() as AddressInfo).port}`);
+  if (kind === "floor") {
+    const accept = async () => true;
+    app.use(
+      OpenApiValidator.middleware({
+        apiSpec: loadSpec("openapi") as never,
+        validateRequests: { allErrors: false },
+        validateResponses: true,
+        validateSecurity: { handlers: { token: accept, aksk: accept } },
+      }),
+    );
+  }
+  // res.json, as the stub answers: the validator checks responses sent that way.
+  app.post("/v2/cloudimages/action", (_req, res) => void res.json(JSON.parse(JOB_CREATED)));
+  app.get(["/v1/:project/jobs/:job", "/v1/cloudimages/job/:job"], (_req, res) => void res.json(JSON.parse(job)));
+  app.use(((err, _req, res, _next) => void res.status(err.status ?? 500).json({ error: { code: "IMG.0001", message: err.message } })) as ErrorRequestHandler);
+  app.listen(port, "127.0.0.1");
 } else {
-  console.error("usage: bench-server --kind stub|no-validation|express|bare");
+  console.error("usage: bench-server --kind bare|express|floor --port N");
   process.exit(2);
 }
 process.once("SIGINT", () => process.exit(0));
+process.once("SIGTERM", () => process.exit(0));

@@ -1,121 +1,215 @@
-// `npm run bench`: load figures for the stub, measured in one run on loopback against three baselines (the same
-// app without validation, a plain Express app, a bare node:http server), plus start-up time and memory after
-// 100,000 and 200,000 jobs.
+// `npm run bench`: the stub against its baselines, all measured in one run on loopback, each server in its own
+// process: bare node:http (the machine's limit), plain Express, the floor (Express + express-openapi-validator
+// on the contract, fixed answers) and Prism's mock of the same contract. Figures: CreateImage and ShowJob
+// throughput, p50 and p99 (servers interleaved round by round, medians reported), start-up (process start to
+// first answered request), and the stub's memory before and after 100,000 and 200,000 creates.
 // Ratios are the figures that matter: absolute numbers move with whatever else the machine is doing.
+// `--smoke` is the CI guard: a few seconds, the stub against the floor only, failing on a gross regression.
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 
 const root = resolve(import.meta.dirname, "..");
-const { values } = parseArgs({ options: { duration: { type: "string", default: "5" }, connections: { type: "string", default: "50" } } });
-const DURATION = Number(values.duration);
+const { values } = parseArgs({
+  options: {
+    duration: { type: "string", default: "4" },
+    connections: { type: "string", default: "50" },
+    rounds: { type: "string", default: "3" },
+    smoke: { type: "boolean", default: false },
+    /** Throughput of these servers only (comma-separated), for profiling sessions. */
+    only: { type: "string" },
+  },
+});
+const SMOKE = values.smoke!;
+const DURATION = SMOKE ? 2 : Number(values.duration);
+const ROUNDS = SMOKE ? 1 : Number(values.rounds);
 const CONNECTIONS = Number(values.connections);
+/** The smoke fails only below this share of the floor's throughput: a gross regression, never noise. */
+const SMOKE_MIN_SHARE = 0.5;
 const PROJECT = "0123456789abcdef0123456789abcdef";
 const HEADERS = { "content-type": "application/json", "x-auth-token": "bench" };
+const CREATE_BODY = JSON.stringify({ name: "bench-ecs", instance_id: "877a2cda-ba63-4e1e-b95f-e67e48b6129a", tags: ["aaa.111"] });
 
-const BODIES = {
-  server: { name: "bench-ecs", instance_id: "877a2cda-ba63-4e1e-b95f-e67e48b6129a", tags: ["aaa.111"] },
-  "data disks": { data_images: [{ name: "bench-data", volume_id: "c5dfbd0c-bf0a-4798-a453-61dc6b54aa30" }] },
-  file: { name: "bench-file", image_url: "ims-image:centos70.qcow2", min_disk: 40, os_version: "CentOS 7.0 64bit" },
-  volume: { name: "bench-vol", volume_id: "c5dfbd0c-bf0a-4798-a453-61dc6b54aa30", os_version: "CentOS 7.0 64bit", type: "ECS" },
+type ServerName = "bare node:http" | "plain Express" | "floor" | "stub" | "Prism";
+type Running = { url: string; child: ChildProcess; startupMs: number };
+
+// What the servers print (the stub's request log, Prism's) goes to a file, as in a CI job: read by this process,
+// it would take CPU from the load generator beside it.
+const logDir = mkdtempSync(join(tmpdir(), "ims-bench-"));
+process.once("exit", () => rmSync(logDir, { recursive: true, force: true }));
+
+const node = (name: string, args: string[]) =>
+  spawn(process.execPath, args, {
+    cwd: root,
+    stdio: ["ignore", openSync(join(logDir, `${name}.log`), "a"), "inherit"],
+    env: { ...process.env, NODE_ENV: "production" },
+  });
+
+const benchServer = (kind: string, port: number) => node(kind, ["--import", "tsx", "scripts/bench-server.ts", "--kind", kind, "--port", String(port)]);
+const SERVERS: Record<ServerName, (port: number) => ChildProcess> = {
+  "bare node:http": (port) => benchServer("bare", port),
+  "plain Express": (port) => benchServer("express", port),
+  floor: (port) => benchServer("floor", port),
+  // As `npm start` and `ims-stub` run it: the compiled entry point, logging one JSON line per request.
+  stub: (port) => node("stub", ["dist/server/main.js", "--port", String(port), "--progression", "immediate"]),
+  Prism: (port) => node("prism", [join(root, "node_modules/@stoplight/prism-cli/dist/index.js"), "mock", "-h", "127.0.0.1", "-p", String(port), "generated/openapi.json"]),
 };
 
-type Kind = "stub" | "no-validation" | "express" | "bare";
-
-async function startServer(kind: Kind, extra: string[] = []): Promise<{ url: string; child: ChildProcess; startedMs: number }> {
-  const started = performance.now();
-  // tsx as a loader in the one process (the tsx command would start a second Node process).
-  const child = spawn(process.execPath, ["--import", "tsx", join(root, "scripts/bench-server.ts"), "--kind", kind, ...extra], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
-  const port = await new Promise<number>((done, fail) => {
-    let out = "";
-    child.stdout!.on("data", (chunk) => {
-      out += chunk;
-      const m = /port=(\d+)/.exec(out);
-      if (m) done(Number(m[1]));
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
     });
-    child.once("exit", (code) => fail(new Error(`${kind} server exited with ${code}`)));
+    server.once("error", reject);
   });
-  const url = `http://127.0.0.1:${port}`;
-  // The validator compiles on first use: one request warms it up, as the stub's own start-up check does.
-  await fetch(`${url}/v1/cloudimages/job/warmup`, { headers: HEADERS });
-  return { url, child, startedMs: performance.now() - started };
 }
 
-async function load(title: string, opts: autocannon.Options): Promise<autocannon.Result> {
+/** Starts a server and times it from spawn to its first answered API request (polled every 5 ms). */
+async function start(name: ServerName): Promise<Running> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const started = performance.now();
+  const child = SERVERS[name](port);
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
+    const answered = await fetch(`${url}/v1/cloudimages/job/startup`, { headers: HEADERS }).then(
+      (response) => response.arrayBuffer().then(() => true),
+      () => false,
+    );
+    if (answered) return { url, child, startupMs: performance.now() - started };
+    if (performance.now() - started > 30_000) throw new Error(`${name} did not answer within 30 s`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+async function stop(running: Running): Promise<void> {
+  const exited = new Promise((done) => running.child.once("exit", done));
+  running.child.kill("SIGTERM");
+  await exited;
+}
+
+type Figures = { rps: number; p50: number; p99: number };
+
+async function load(title: string, opts: autocannon.Options): Promise<Figures> {
   await autocannon({ ...opts, duration: 1, connections: CONNECTIONS }); // warm-up
   const result = await autocannon({ ...opts, duration: DURATION, connections: CONNECTIONS });
   const bad = result.non2xx + result.errors + result.timeouts;
   if (bad > 0) throw new Error(`${title}: ${bad} requests failed (non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts})`);
-  return result;
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
 }
 
-function rssMb(pid: number): number {
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]);
-  return kb / 1024;
-}
-
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024;
 
-async function main() {
-  console.log(`IMS stub benchmark: ${DURATION} s per run, ${CONNECTIONS} connections, loopback, Node ${process.version}\n`);
-  const rows: { scenario: string; kind: Kind; rps: number; p50: number; p99: number }[] = [];
-  for (const kind of ["stub", "no-validation", "express", "bare"] as const) {
-    const { url, child } = await startServer(kind);
-    try {
-      for (const [name, body] of Object.entries(BODIES)) {
-        const r = await load(`${kind} create ${name}`, { url: `${url}/v2/cloudimages/action`, method: "POST", headers: HEADERS, body: JSON.stringify(body) });
-        rows.push({ scenario: `CreateImage (${name})`, kind, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99 });
-      }
-      const created = await (await fetch(`${url}/v2/cloudimages/action`, { method: "POST", headers: HEADERS, body: JSON.stringify(BODIES.server) })).json();
-      const r = await load(`${kind} poll`, { url: `${url}/v1/${PROJECT}/jobs/${created.job_id}`, headers: HEADERS });
-      rows.push({ scenario: "ShowJob (poll)", kind, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99 });
-    } finally {
-      child.kill();
-    }
+const SCENARIOS = {
+  CreateImage: (url: string): autocannon.Options => ({ url: `${url}/v2/cloudimages/action`, method: "POST", headers: HEADERS, body: CREATE_BODY }),
+  ShowJob: (url: string, jobId: string): autocannon.Options => ({ url: `${url}/v1/${PROJECT}/jobs/${jobId}`, headers: HEADERS }),
+};
+type Scenario = keyof typeof SCENARIOS;
+
+async function throughput(names: ServerName[]): Promise<Map<string, Figures>> {
+  const running = new Map<ServerName, Running & { jobId: string }>();
+  for (const name of names) {
+    const server = await start(name);
+    const created = await (await fetch(SCENARIOS.CreateImage(server.url).url, { method: "POST", headers: HEADERS, body: CREATE_BODY })).json();
+    running.set(name, { ...server, jobId: created.job_id });
   }
-
-  console.log("| scenario | stub req/s | stub p50 / p99 ms | no validation req/s | plain Express req/s | bare node:http req/s | stub ÷ no validation | stub ÷ plain Express | stub ÷ bare |");
-  console.log("|---|---|---|---|---|---|---|---|---|");
-  for (const scenario of [...new Set(rows.map((r) => r.scenario))]) {
-    const of = (kind: Kind) => rows.find((r) => r.scenario === scenario && r.kind === kind)!;
-    const [stub, plain, bareExpress, bare] = [of("stub"), of("no-validation"), of("express"), of("bare")];
-    console.log(
-      `| ${scenario} | ${fmt(stub.rps)} | ${stub.p50} / ${stub.p99} | ${fmt(plain.rps)} | ${fmt(bareExpress.rps)} | ${fmt(bare.rps)} | ${fmt(stub.rps / plain.rps, 2)} | ${fmt(stub.rps / bareExpress.rps, 2)} | ${fmt(stub.rps / bare.rps, 2)} |`,
-    );
-  }
-
-  const startups: number[] = [];
-  const bareStartups: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    const s = await startServer("stub");
-    startups.push(s.startedMs);
-    s.child.kill();
-    const b = await startServer("bare");
-    bareStartups.push(b.startedMs);
-    b.child.kill();
-  }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1]!;
-  console.log(`\nstart-up (process start to first answered request, median of 3): stub ${fmt(median(startups))} ms, bare node:http, also under tsx ${fmt(median(bareStartups))} ms, ratio ${fmt(median(startups) / median(bareStartups), 2)}`);
-
-  const { url, child } = await startServer("stub", ["--max-jobs", "10000"]);
+  const samples = new Map<string, Figures[]>();
   try {
-    const rss = [rssMb(child.pid!)];
-    let refused = 0;
-    // Two rounds: RSS after the second shows whether it keeps growing once the store is full.
-    for (let round = 0; round < 2; round++) {
-      const r = await autocannon({ url: `${url}/v2/cloudimages/action`, method: "POST", headers: HEADERS, body: JSON.stringify(BODIES.server), amount: 100_000, connections: CONNECTIONS });
-      refused += r.non2xx;
-      rss.push(rssMb(child.pid!));
+    // Round by round, every server in turn: a slow minute of the machine falls on all of them alike.
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const scenario of Object.keys(SCENARIOS) as Scenario[]) {
+        for (const [name, server] of running) {
+          const figures = await load(`${name} ${scenario}`, SCENARIOS[scenario](server.url, server.jobId));
+          samples.set(`${name}|${scenario}`, [...(samples.get(`${name}|${scenario}`) ?? []), figures]);
+        }
+      }
     }
-    const health = await (await fetch(`${url}/_stub/health`)).json();
+  } finally {
+    for (const server of running.values()) await stop(server);
+  }
+  return new Map(
+    [...samples].map(([key, list]) => [key, { rps: median(list.map((f) => f.rps)), p50: median(list.map((f) => f.p50)), p99: median(list.map((f) => f.p99)) }]),
+  );
+}
+
+async function smoke(): Promise<void> {
+  const figures = await throughput(["floor", "stub"]);
+  let failed = false;
+  for (const scenario of Object.keys(SCENARIOS)) {
+    const share = figures.get(`stub|${scenario}`)!.rps / figures.get(`floor|${scenario}`)!.rps;
+    console.log(`smoke ${scenario}: stub ${fmt(figures.get(`stub|${scenario}`)!.rps)} req/s, floor ${fmt(figures.get(`floor|${scenario}`)!.rps)} req/s, stub ÷ floor ${fmt(share, 2)} (fails below ${SMOKE_MIN_SHARE})`);
+    if (share < SMOKE_MIN_SHARE) failed = true;
+  }
+  if (failed) {
+    console.error("bench smoke failed: the stub is below half of the floor");
+    process.exit(1);
+  }
+}
+
+async function only(names: ServerName[]): Promise<void> {
+  const figures = await throughput(names);
+  for (const [key, f] of figures) console.log(`${key.replace("|", " ")}: ${fmt(f.rps)} req/s, p50 ${f.p50} ms, p99 ${f.p99} ms`);
+}
+
+async function full(): Promise<void> {
+  console.log(`IMS stub benchmark: ${ROUNDS} rounds of ${DURATION} s per server and scenario, ${CONNECTIONS} connections, loopback, Node ${process.version}\n`);
+  const names: ServerName[] = ["bare node:http", "plain Express", "floor", "stub", "Prism"];
+  const figures = await throughput(names);
+  const get = (name: ServerName, scenario: Scenario) => figures.get(`${name}|${scenario}`)!;
+
+  console.log("| server | CreateImage req/s | p50 / p99 ms | ShowJob req/s | p50 / p99 ms |");
+  console.log("|---|---|---|---|---|");
+  for (const name of names) {
+    const [create, show] = [get(name, "CreateImage"), get(name, "ShowJob")];
+    console.log(`| ${name} | ${fmt(create.rps)} | ${create.p50} / ${create.p99} | ${fmt(show.rps)} | ${show.p50} / ${show.p99} |`);
+  }
+  console.log("\n| ratio | CreateImage req/s | CreateImage p99 | ShowJob req/s | ShowJob p99 |");
+  console.log("|---|---|---|---|---|");
+  for (const base of ["floor", "plain Express", "Prism"] as const) {
+    const cells = (Object.keys(SCENARIOS) as Scenario[]).flatMap((scenario) => [fmt(get("stub", scenario).rps / get(base, scenario).rps, 2), fmt(get("stub", scenario).p99 / get(base, scenario).p99, 2)]);
+    console.log(`| stub ÷ ${base} | ${cells.join(" | ")} |`);
+  }
+  const floorOverExpress = (Object.keys(SCENARIOS) as Scenario[]).map((s) => `${s} ${fmt(get("floor", s).p99 / get("plain Express", s).p99, 2)}`).join(", ");
+  console.log(`floor p99 ÷ plain Express p99: ${floorOverExpress}`);
+
+  // Start-up, alternating stub and Prism so that both meet the same machine.
+  const startups: Record<"stub" | "Prism" | "floor", number[]> = { stub: [], Prism: [], floor: [] };
+  for (let i = 0; i < 5; i++) {
+    for (const name of ["stub", "Prism", "floor"] as const) {
+      const server = await start(name);
+      startups[name].push(server.startupMs);
+      await stop(server);
+    }
+  }
+  const [stubStart, prismStart, floorStart] = [median(startups.stub), median(startups.Prism), median(startups.floor)];
+  console.log(
+    `\nstart-up (spawn to first answered request, median of 5): stub ${fmt(stubStart)} ms, Prism ${fmt(prismStart)} ms, floor ${fmt(floorStart)} ms; stub ÷ Prism ${fmt(stubStart / prismStart, 2)}`,
+  );
+
+  const stub = await start("stub");
+  try {
+    const rss = [rssMb(stub.child.pid!)];
+    let refused = 0;
+    // Two rounds past the 10,000-job cap: the second shows whether memory keeps growing once the store is full.
+    for (let round = 0; round < 2; round++) {
+      const r = await autocannon({ ...SCENARIOS.CreateImage(stub.url), amount: 100_000, connections: CONNECTIONS });
+      refused += r.non2xx + r.errors;
+      rss.push(rssMb(stub.child.pid!));
+    }
+    const health = await (await fetch(`${stub.url}/_stub/health`)).json();
     console.log(
-      `memory: RSS ${fmt(rss[0]!)} MB after start-up, ${fmt(rss[1]!)} MB after 100,000 creates, ${fmt(rss[2]!)} MB after 200,000 (${fmt(refused)} refused); jobs retained ${health.jobs} (cap 10,000)`,
+      `memory (stub RSS): ${fmt(rss[0]!)} MB after start-up, ${fmt(rss[1]!)} MB after 100,000 creates, ${fmt(rss[2]!)} MB after 200,000 (${fmt(refused)} refused); jobs retained ${fmt(health.jobs)} (cap 10,000)`,
     );
   } finally {
-    child.kill();
+    await stop(stub);
   }
 }
 
-await main();
+await (SMOKE ? smoke() : values.only ? only(values.only.split(",") as ServerName[]) : full());

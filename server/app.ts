@@ -1,5 +1,4 @@
 // Builds the stub's Express app from the bundled specs. It never listens: main.ts does.
-import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import cors from "cors";
@@ -16,10 +15,12 @@ import { parsePrefer } from "./prefer.js";
 import { Scenario } from "./scenario.js";
 import { generatedDir, loadSpec, resolveRef, schemaValidators, type OpenApiDocument } from "./spec.js";
 import { deferSpecMetaValidation } from "./validator-startup.js";
+import { randomHexId } from "./ids.js";
+import { jsonLineLogger, type LogEntry } from "./log.js";
 
 deferSpecMetaValidation();
 
-export type LogEntry = Record<string, string | number | undefined>;
+export type { LogEntry };
 
 export type CreateAppOptions = Partial<StubSettings> & {
   /** The clock jobs and signatures are checked against (ms since the epoch). */
@@ -32,8 +33,6 @@ export type CreateAppOptions = Partial<StubSettings> & {
   docsDir?: string;
   /** The bundled contract; generated/openapi.json by default. */
   spec?: OpenApiDocument;
-  /** Request and response validation; off only to measure what it costs (npm run bench). */
-  validate?: boolean;
 };
 
 export type StubApp = ReturnType<typeof express> & { jobs: JobStore; scenario: Scenario };
@@ -88,8 +87,22 @@ const isJsonContentType = (req: { headers: Record<string, unknown> }) => {
   return type === "application/json" || /^application\/[a-z0-9.+-]*\+json$/.test(type);
 };
 
-function operationIdOf(apiDoc: { paths?: Record<string, Record<string, { operationId?: string }>> }, openApiRoute: string, method: string): string {
-  return apiDoc.paths![openApiRoute]![method.toLowerCase()]!.operationId!;
+const HTTP_METHODS = new Set(["get", "put", "post", "delete", "options", "head", "patch", "trace"]);
+
+/**
+ * Mounts each operation of a spec as an Express route (`{job_id}` becomes `:job_id`) behind its validator.
+ * Plain routes rather than the validator's `operationHandlers`, which puts a second router with its own
+ * path-parameter callbacks in every request's way.
+ */
+function mountOperations(router: express.Router, apiDoc: OpenApiDocument, operations: Record<string, Handler>, handle: (operationId: string, handler: Handler) => RequestHandler): void {
+  for (const [path, pathItem] of Object.entries(apiDoc.paths)) {
+    for (const [method, operation] of Object.entries(pathItem)) {
+      if (!HTTP_METHODS.has(method) || !operation.operationId) continue;
+      const handler = operations[operation.operationId];
+      if (!handler) throw new Error(`no handler for operation ${operation.operationId}`);
+      router[method as "get"](path.replace(/\{([^}]+)\}/g, ":$1"), handle(operation.operationId, handler));
+    }
+  }
 }
 
 export function createApp(options: CreateAppOptions = {}): StubApp {
@@ -116,7 +129,7 @@ export function createApp(options: CreateAppOptions = {}): StubApp {
   const handlers = { ...imsHandlers(jobs, scenario), ...options.handlers };
   const control = controlHandlers(jobs, scenario);
   const authSettings = { projectId: settings.projectId, credentials: settings.credentials, maxClockSkewMs: options.maxClockSkewMs ?? 15 * 60_000, now };
-  const logger = options.logger ?? (settings.log ? (entry: LogEntry) => process.stdout.write(`${JSON.stringify(entry)}\n`) : undefined);
+  const logger = options.logger ?? (settings.log ? jsonLineLogger() : undefined);
 
   const app = express() as StubApp;
   app.jobs = jobs;
@@ -126,7 +139,7 @@ export function createApp(options: CreateAppOptions = {}): StubApp {
 
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();
-    res.setHeader("X-Request-Id", randomBytes(16).toString("hex"));
+    res.setHeader("X-Request-Id", randomHexId());
     if (logger) {
       res.on("finish", () => {
         logger({
@@ -166,34 +179,27 @@ export function createApp(options: CreateAppOptions = {}): StubApp {
     }),
   );
 
-  const route = (operations: Record<string, Handler>) => ({
-    basePath: "/",
-    resolver: (_base: string, r: { openApiRoute: string; method: string }, apiDoc: object): RequestHandler => {
-      const operationId = operationIdOf(apiDoc, r.openApiRoute, r.method);
-      const handler = operations[operationId];
-      if (!handler) throw new Error(`no handler for operation ${operationId}`);
-      return async (req: StubRequest, res: Response, next: NextFunction) => {
-        try {
-          res.locals.operationId = operationId;
-          req.preferences = parsePrefer(req.get("prefer"));
-          const canned = examples.has(operationId) ? cannedResponse(examples, operationId, req.preferences) : undefined;
-          if (canned) {
-            res.setHeader("Preference-Applied", req.get("prefer")!);
-            res.status(canned.status).json(canned.body);
-            return;
-          }
-          await handler(req, res);
-        } catch (error) {
-          next(error);
+  const handle =
+    (operationId: string, handler: Handler): RequestHandler =>
+    (req: StubRequest, res: Response, next: NextFunction) => {
+      try {
+        res.locals.operationId = operationId;
+        req.preferences = parsePrefer(req.get("prefer"));
+        const canned = examples.has(operationId) ? cannedResponse(examples, operationId, req.preferences) : undefined;
+        if (canned) {
+          res.setHeader("Preference-Applied", req.get("prefer")!);
+          res.status(canned.status).json(canned.body);
+          return;
         }
-      };
-    },
-  });
+        handler(req, res)?.catch(next);
+      } catch (error) {
+        next(error);
+      }
+    };
 
-  const authenticateOnce = async (req: StubRequest): Promise<boolean> => {
-    const holder = req as StubRequest & { [AUTH_RESULT]?: Promise<Caller | GatewayError> };
-    holder[AUTH_RESULT] ??= authenticate(req as RequestWithBody, authSettings);
-    const result = await holder[AUTH_RESULT];
+  // The validator asks each scheme of the request in turn; the answer is worked out once. Most requests carry a
+  // token and are answered without a promise; a signature is checked with Web Crypto, which is asynchronous.
+  const settle = (req: StubRequest, result: Caller | GatewayError): true => {
     if (result instanceof GatewayError) {
       // The validator reports only the first failing scheme's error; the error handler reads the real reason here.
       req.authFailure = result;
@@ -201,6 +207,12 @@ export function createApp(options: CreateAppOptions = {}): StubApp {
     }
     req.caller = result;
     return true;
+  };
+  const authenticateOnce = (req: StubRequest): true | Promise<true> => {
+    const holder = req as StubRequest & { [AUTH_RESULT]?: Caller | GatewayError | Promise<Caller | GatewayError> };
+    holder[AUTH_RESULT] ??= authenticate(req as RequestWithBody, authSettings);
+    const result = holder[AUTH_RESULT];
+    return result instanceof Promise ? result.then((settled) => settle(req, settled)) : settle(req, result);
   };
 
   // The control API has its own validator; requests elsewhere skip it entirely rather than walk its chain.
@@ -211,21 +223,21 @@ export function createApp(options: CreateAppOptions = {}): StubApp {
       validateApiSpec: false,
       validateRequests: { allErrors: false },
       validateResponses: true,
-      operationHandlers: route(control),
     }),
   );
+  mountOperations(controlRouter, controlSpec, control, handle);
   app.use((req, res, next) => (req.path.startsWith(`${CONTROL_PREFIX}/`) ? controlRouter(req, res, next) : next()));
   app.use(
     OpenApiValidator.middleware({
       apiSpec: structuredClone(spec) as never,
       validateApiSpec: checkContract,
       ignorePaths: (path: string) => path.startsWith(`${CONTROL_PREFIX}/`) || path === "/openapi.json" || path === "/openapi.yaml" || path === "/docs" || path === "/docs/" || path === "/favicon.ico",
-      validateRequests: options.validate === false ? false : { allErrors: false },
-      validateResponses: options.validate !== false,
+      validateRequests: { allErrors: false },
+      validateResponses: true,
       validateSecurity: { handlers: { token: authenticateOnce, aksk: authenticateOnce } },
-      operationHandlers: route(handlers),
     }),
   );
+  mountOperations(app.router, spec, handlers, handle);
 
   app.use((req, _res, next) => next(new ImsError("IMG.0121", `No API at ${req.method} ${req.path}.`, 404)));
   app.use(errorHandler((body) => classifyCreateImageBody(body, validatorFor, spec.components.schemas), logger));

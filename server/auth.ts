@@ -58,7 +58,8 @@ async function verifySignature(req: RequestWithBody, authorization: string, sett
   return { projectId: credential.projectId, scheme: "aksk", ak: parsed.ak };
 }
 
-export async function authenticate(req: RequestWithBody, settings: AuthSettings): Promise<Caller | GatewayError> {
+/** Synchronous for a token (most requests); a promise only for a signature, which Web Crypto checks. */
+export function authenticate(req: RequestWithBody, settings: AuthSettings): Caller | GatewayError | Promise<Caller | GatewayError> {
   const authorization = header(req, "authorization");
   if (authorization) return verifySignature(req, authorization, settings);
   const token = header(req, "x-auth-token")?.trim();

@@ -1,8 +1,9 @@
 // In-memory jobs. A job's state is derived from its clock (or its poll count) when it is read, so there are
 // no timers to run or cancel, and tests can drive time through an injected clock.
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { components } from "../generated/openapi.js";
 import { documentedMessage } from "./errors.js";
+import { randomHexId as newJobId } from "./ids.js";
 
 export type Job = components["schemas"]["Job"];
 export type JobStatus = components["schemas"]["JobStatus"];
@@ -40,7 +41,6 @@ type StoredJob = {
 const PER_POLL_STEPS = [0, 1 / 3, 2 / 3] as const;
 const INIT_SHARE = 0.1;
 
-const newJobId = () => randomBytes(16).toString("hex");
 const iso = (ms: number) => new Date(ms).toISOString();
 const round2 = (n: number) => Math.round(n * 100) / 100;
 

@@ -2,9 +2,10 @@
 // Starts the stub: reads settings, listens, checks that the validator is ready, and shuts down cleanly.
 import { rmSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
-import { createApp, type LogEntry } from "./app.js";
+import { createApp } from "./app.js";
 import { helpText, readSettings } from "./config.js";
 import { serve } from "./http.js";
+import { jsonLineLogger, type LogEntry } from "./log.js";
 
 async function main(): Promise<void> {
   let settings: ReturnType<typeof readSettings>;
@@ -20,7 +21,8 @@ async function main(): Promise<void> {
   }
   // Request log lines start once the stub is ready: its own start-up check is not a request anyone sent.
   let ready = false;
-  const logger = settings.log ? (entry: LogEntry) => ready && process.stdout.write(`${JSON.stringify(entry)}\n`) : undefined;
+  const log = settings.log ? jsonLineLogger() : undefined;
+  const logger = log && ((entry: LogEntry) => ready && log(entry));
   let app: ReturnType<typeof createApp>;
   try {
     app = createApp({ ...settings, ...(logger && { logger }) });
