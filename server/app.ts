@@ -137,28 +137,34 @@ export function createApp(options: CreateAppOptions = {}): StubApp {
   app.disable("x-powered-by");
   app.set("etag", false);
 
+  // With one configured origin, the CORS headers of every answer are the same: they are set here with the request
+  // ID, in the one middleware every request walks; the cors library answers the preflights.
+  const { corsOrigin } = settings;
+  const corsHeaders: [string, string][] =
+    corsOrigin === false ? [] : [["Access-Control-Allow-Origin", corsOrigin], ["Access-Control-Expose-Headers", "X-Request-Id"], ...(corsOrigin === "*" ? [] : [["Vary", "Origin"] as [string, string]])];
+  const preflight = corsOrigin === false ? undefined : cors({ origin: corsOrigin, exposedHeaders: ["X-Request-Id"], maxAge: 600 });
   app.use((req, res, next) => {
-    const started = process.hrtime.bigint();
-    res.setHeader("X-Request-Id", randomHexId());
+    const requestId = randomHexId();
+    res.setHeader("X-Request-Id", requestId);
+    for (const [name, value] of corsHeaders) res.setHeader(name, value);
     if (logger) {
-      res.on("finish", () => {
+      const started = performance.now();
+      res.once("finish", () => {
         logger({
           time: new Date().toISOString(),
-          request_id: String(res.getHeader("X-Request-Id")),
+          request_id: requestId,
           method: req.method,
           path: req.originalUrl.split("?", 1)[0],
           status: res.statusCode,
           operation: res.locals.operationId as string | undefined,
-          duration_ms: Number(process.hrtime.bigint() - started) / 1e6,
+          duration_ms: Math.round((performance.now() - started) * 1000) / 1000,
           error_code: res.locals.errorCode as string | undefined,
         });
       });
     }
+    if (preflight && req.method === "OPTIONS") return preflight(req, res, next);
     next();
   });
-  if (settings.corsOrigin !== false) {
-    app.use(cors({ origin: settings.corsOrigin, exposedHeaders: ["X-Request-Id"], maxAge: 600 }));
-  }
 
   const bundled = { json: readFileSync(join(generatedDir, "openapi.json")), yaml: readFileSync(join(generatedDir, "openapi.yaml")) };
   app.get("/openapi.json", (_req, res) => void res.type("application/json").send(bundled.json));
