@@ -108,25 +108,23 @@ const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFracti
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024;
 
 const SCENARIOS = {
-  CreateImage: (url: string): autocannon.Options => ({ url: `${url}/v2/cloudimages/action`, method: "POST", headers: HEADERS, body: CREATE_BODY }),
+  CreateImage: (url: string, _jobId?: string): autocannon.Options => ({ url: `${url}/v2/cloudimages/action`, method: "POST", headers: HEADERS, body: CREATE_BODY }),
   ShowJob: (url: string, jobId: string): autocannon.Options => ({ url: `${url}/v1/${PROJECT}/jobs/${jobId}`, headers: HEADERS }),
 };
 type Scenario = keyof typeof SCENARIOS;
 
 async function throughput(names: ServerName[]): Promise<Map<string, Figures>> {
-  const running = new Map<ServerName, Running & { jobId: string }>();
-  for (const name of names) {
-    const server = await start(name);
-    const created = await (await fetch(SCENARIOS.CreateImage(server.url).url, { method: "POST", headers: HEADERS, body: CREATE_BODY })).json();
-    running.set(name, { ...server, jobId: created.job_id });
-  }
+  const running = new Map<ServerName, Running>();
+  for (const name of names) running.set(name, await start(name));
   const samples = new Map<string, Figures[]>();
   try {
     // Round by round, every server in turn: a slow minute of the machine falls on all of them alike.
     for (let round = 0; round < ROUNDS; round++) {
       for (const scenario of Object.keys(SCENARIOS) as Scenario[]) {
         for (const [name, server] of running) {
-          const figures = await load(`${name} ${scenario}`, SCENARIOS[scenario](server.url, server.jobId));
+          // A job made just now: the creates before may have pushed an older one out of the stub's store.
+          const created = await (await fetch(SCENARIOS.CreateImage(server.url).url, { method: "POST", headers: HEADERS, body: CREATE_BODY })).json();
+          const figures = await load(`${name} ${scenario}`, SCENARIOS[scenario](server.url, created.job_id));
           samples.set(`${name}|${scenario}`, [...(samples.get(`${name}|${scenario}`) ?? []), figures]);
         }
       }
