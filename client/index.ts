@@ -109,10 +109,12 @@ export function createImsClient(options: ImsClientOptions): ImsClient {
       call(() => raw.POST("/v2/cloudimages/action", { body: body as Schemas["CreateImageRequestBody"], ...(signal && { signal }) })),
     showJob(jobId, { signal } = {}) {
       if (!projectId) return Promise.reject(new TypeError("showJob needs a project ID: give auth.projectId, or use showJobProgress"));
-      return call(() => raw.GET("/v1/{project_id}/jobs/{job_id}", { params: { path: { project_id: projectId, job_id: jobId } }, ...(signal && { signal }) }));
+      return call(() => raw.GET("/v1/{project_id}/jobs/{job_id}", { params: { path: { project_id: projectId, job_id: jobId } }, ...(signal && { signal }) })) as Promise<Job>;
     },
+    // openapi-fetch 0.17 drops properties typed exactly `null` (error_code while a job runs) from response types;
+    // the contract's own Job type keeps them.
     showJobProgress: (jobId, { signal } = {}) =>
-      call(() => raw.GET("/v1/cloudimages/job/{job_id}", { params: { path: { job_id: jobId } }, ...(signal && { signal }) })),
+      call(() => raw.GET("/v1/cloudimages/job/{job_id}", { params: { path: { job_id: jobId } }, ...(signal && { signal }) })) as Promise<Job>,
     waitForJob(jobId, waitOptions) {
       const read = projectId ? client.showJob : client.showJobProgress;
       return waitForJob((signal) => read(jobId, signal ? { signal } : {}), waitOptions);

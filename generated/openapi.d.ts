@@ -467,17 +467,11 @@ export interface components {
             request_id: string;
         };
         /**
-         * Job error fields
-         * @description `error_code` and `fail_reason` are strings when the job's `status` is `FAIL`, and `null` otherwise.
+         * Job ID
+         * @description ID of an asynchronous job (异步任务), as `CreateImage` returned it.
+         * @example 8a12fc664fb4daa3014fb4e581380005
          */
-        JobErrorFields: unknown;
-        /**
-         * Job status
-         * @description `INIT`: the job is initialising, not started yet; `RUNNING`: in progress; `SUCCESS`: finished, the image
-         *     exists; `FAIL`: finished with a failure, see `error_code` and `fail_reason`. `SUCCESS` and `FAIL` are final.
-         * @enum {string}
-         */
-        JobStatus: "INIT" | "RUNNING" | "SUCCESS" | "FAIL";
+        JobId: string;
         /**
          * Job type
          * @description Type of the job. CreateImage starts `imsCreateImageByInstance` (system disk image from a cloud server),
@@ -498,20 +492,20 @@ export interface components {
          */
         JobTime: string;
         /**
-         * Sub-job result
-         * @description The result of one sub-job, for example one data disk image of a data disk job.
+         * Sub-job not failed
+         * @description A sub-job that succeeded or has not ended.
          */
-        SubJobResult: {
-            status: components["schemas"]["JobStatus"];
+        SubJobNotFailed: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            status: "INIT" | "RUNNING" | "SUCCESS";
             /** @description ID of the sub-job. */
-            job_id: string;
+            job_id: components["schemas"]["JobId"];
             job_type: components["schemas"]["JobType"];
             begin_time: components["schemas"]["JobTime"];
             end_time: components["schemas"]["JobTime"];
-            /** @description Error code of a failed sub-job (an `IMG.xxxx` code), else `null`. */
-            error_code: string | null;
-            /** @description Why the sub-job failed, else `null`. */
-            fail_reason: string | null;
             /** @description What the sub-job produced. */
             entities: {
                 /** @description ID of the image this sub-job created. */
@@ -519,7 +513,44 @@ export interface components {
                 /** @description Name of that image. */
                 image_name?: string;
             };
-        } & components["schemas"]["JobErrorFields"];
+            /** @description Always `null` unless the sub-job failed. */
+            error_code: null;
+            /** @description Always `null` unless the sub-job failed. */
+            fail_reason: null;
+        };
+        /**
+         * Sub-job failed
+         * @description A sub-job that failed.
+         */
+        SubJobFailed: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            status: "FAIL";
+            /** @description ID of the sub-job. */
+            job_id: components["schemas"]["JobId"];
+            job_type: components["schemas"]["JobType"];
+            begin_time: components["schemas"]["JobTime"];
+            end_time: components["schemas"]["JobTime"];
+            /** @description What the sub-job produced. */
+            entities: {
+                /** @description ID of the image this sub-job created. */
+                image_id?: string;
+                /** @description Name of that image. */
+                image_name?: string;
+            };
+            /** @description The error code, an `IMG.xxxx` code. */
+            error_code: string;
+            /** @description Why the sub-job failed. */
+            fail_reason: string;
+        };
+        /**
+         * Sub-job result
+         * @description The result of one sub-job, for example one data disk image of a data disk job. Like a job, `error_code` and
+         *     `fail_reason` are strings exactly when its `status` is `FAIL`.
+         */
+        SubJobResult: components["schemas"]["SubJobNotFailed"] | components["schemas"]["SubJobFailed"];
         /**
          * Job entities
          * @description What the job is working on or produced. Which fields appear depends on the job type: a single-image job
@@ -562,28 +593,89 @@ export interface components {
             alarm_code?: string;
         };
         /**
-         * Job
-         * @description An asynchronous job (异步任务). It moves from `INIT` through `RUNNING` to `SUCCESS` or `FAIL`.
-         *     `error_code` and `fail_reason` are non-null exactly when `status` is `FAIL`.
+         * Job in progress
+         * @description A job that has not ended yet (`INIT` or `RUNNING`).
          */
-        Job: {
-            status: components["schemas"]["JobStatus"];
-            /** @description ID of the job. */
-            job_id: string;
+        JobInProgress: {
+            /**
+             * @description `INIT` while the job initialises, `RUNNING` while it works. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            status: "INIT" | "RUNNING";
+            job_id: components["schemas"]["JobId"];
             job_type: components["schemas"]["JobType"];
             /** @description When the job started (UTC). */
             begin_time: components["schemas"]["JobTime"];
-            /** @description When the job ended (UTC); an empty string until it ends. */
+            /** @description An empty string until the job ends. */
+            end_time: components["schemas"]["JobTime"];
+            /** @description Always `null` while the job runs. */
+            error_code: null;
+            /** @description Always `null` while the job runs. */
+            fail_reason: null;
+            entities: components["schemas"]["JobEntities"];
+        };
+        /**
+         * Job succeeded
+         * @description A job that ended well: its image exists. A single-image job carries `entities.image_id`; a data disk job
+         *     carries `entities.sub_jobs_result`, one image per data disk.
+         */
+        JobSucceeded: {
+            /**
+             * @description `SUCCESS`, a final state. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            status: "SUCCESS";
+            job_id: components["schemas"]["JobId"];
+            job_type: components["schemas"]["JobType"];
+            /** @description When the job started (UTC). */
+            begin_time: components["schemas"]["JobTime"];
+            /** @description When the job ended (UTC). */
+            end_time: components["schemas"]["JobTime"];
+            /** @description Always `null` on success. */
+            error_code: null;
+            /** @description Always `null` on success. */
+            fail_reason: null;
+            entities: components["schemas"]["JobEntities"];
+        };
+        /**
+         * Job failed
+         * @description A job that ended with a failure; `error_code` and `fail_reason` say why.
+         */
+        JobFailed: {
+            /**
+             * @description `FAIL`, a final state. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            status: "FAIL";
+            job_id: components["schemas"]["JobId"];
+            job_type: components["schemas"]["JobType"];
+            /** @description When the job started (UTC). */
+            begin_time: components["schemas"]["JobTime"];
+            /** @description When the job ended (UTC). */
             end_time: components["schemas"]["JobTime"];
             /**
-             * @description On `FAIL`, the error code (an `IMG.xxxx` code); otherwise `null`.
+             * @description The error code, an `IMG.xxxx` code (see the error code table).
              * @example IMG.0005
              */
-            error_code: string | null;
-            /** @description On `FAIL`, why the job failed; otherwise `null`. */
-            fail_reason: string | null;
+            error_code: string;
+            /**
+             * @description Why the job failed.
+             * @example The ECS does not exist.
+             */
+            fail_reason: string;
             entities: components["schemas"]["JobEntities"];
-        } & components["schemas"]["JobErrorFields"];
+        };
+        /**
+         * Job
+         * @description An asynchronous job (异步任务). It moves from `INIT` through `RUNNING` to `SUCCESS` or `FAIL`, and is one of
+         *     three shapes told apart by `status`:
+         *     - in progress (`INIT`, `RUNNING`): `end_time` is empty until it ends, `error_code` and `fail_reason` are `null`;
+         *     - succeeded (`SUCCESS`): `entities` holds the new image (`image_id`) or, for data disk images, `sub_jobs_result`;
+         *     - failed (`FAIL`): `error_code` and `fail_reason` say why.
+         *
+         *     `error_code` and `fail_reason` are strings exactly when `status` is `FAIL`.
+         */
+        Job: components["schemas"]["JobInProgress"] | components["schemas"]["JobSucceeded"] | components["schemas"]["JobFailed"];
     };
     responses: {
         /** @description Bad request (请求错误): the body or a parameter breaks a rule. The code tells which; see the error code table. */

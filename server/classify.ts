@@ -50,7 +50,13 @@ function leafField(field: string): string {
   return names.at(-1) ?? "body";
 }
 
-type Condition = { if?: { properties?: Record<string, { const?: unknown; enum?: unknown[] }> }; then?: { not?: { required?: string[] } }; "x-ims-error-code"?: ImsCode };
+type Rule = { properties?: Record<string, { const?: unknown; enum?: unknown[] }>; required?: string[]; allOf?: Rule[]; not?: Rule };
+type Condition = { if?: Rule; then?: Rule; "x-ims-error-code"?: ImsCode };
+
+/** A rule and its `allOf` members: the spec writes rules as `allOf` members so that every validator reads them alike. */
+const membersOf = (rule: Rule | undefined): Rule[] => (rule ? [rule, ...(rule.allOf ?? []).flatMap(membersOf)] : []);
+const testedProperties = (rule: Rule | undefined) => membersOf(rule).flatMap((member) => Object.entries(member.properties ?? {}));
+const requiredOf = (rule: Rule | undefined) => membersOf(rule).flatMap((member) => member.required ?? []);
 
 /** The branch's conditional rule (an `allOf` item with if/then) that an error comes from, if any. */
 function conditionOf(error: ErrorObject, branchSchema: Json): Condition | undefined {
@@ -60,7 +66,7 @@ function conditionOf(error: ErrorObject, branchSchema: Json): Condition | undefi
 
 /** A condition's `if`, in words: `type is IsoImage`, `type is one of BMS, Ironic`. */
 function describeCondition(condition: Condition): string {
-  return Object.entries(condition.if?.properties ?? {})
+  return testedProperties(condition.if)
     .map(([name, rule]) => (rule.enum ? `${name} is one of ${rule.enum.join(", ")}` : `${name} is ${String(rule.const)}`))
     .join(" and ");
 }
@@ -116,7 +122,7 @@ function explain(error: ErrorObject, field: string, condition: Condition | undef
       return `${field === "body" ? "" : `${field}.`}${String(params.additionalProperty)} is not a field of this body.`;
     case "not":
       return condition
-        ? `${(condition.then?.not?.required ?? []).join(" and ")} cannot be used${when}.`
+        ? `${requiredOf(condition.then?.not).join(" and ")} cannot be used${when}.`
         : `${field === "body" ? "" : `${field}: `}tags and image_tags cannot be used together.`;
     case "const":
       return `${field} must be ${JSON.stringify(params.allowedValue)}${when}.`;

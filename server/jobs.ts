@@ -6,7 +6,8 @@ import { documentedMessage } from "./errors.js";
 import { randomHexId as newJobId } from "./ids.js";
 
 export type Job = components["schemas"]["Job"];
-export type JobStatus = components["schemas"]["JobStatus"];
+export type JobStatus = Job["status"];
+type SubJobResult = components["schemas"]["SubJobResult"];
 export type Progression = "timed" | "immediate" | "per-poll";
 export type Outcome = { status: "SUCCESS" } | { status: "FAIL"; errorCode: string; failReason: string };
 
@@ -131,14 +132,18 @@ export class JobStore {
     const { outcome } = job.behaviour;
     const finalStatus: JobStatus = status === "FINAL" ? outcome.status : status;
     const failed = outcome.status === "FAIL" && status === "FINAL" ? outcome : undefined;
+    // The status with its error fields: strings exactly on FAIL, as each of the contract's job shapes says.
+    const outcomeFields = {
+      status: finalStatus,
+      error_code: failed ? failed.errorCode : null,
+      fail_reason: failed ? failed.failReason : null,
+    };
     const base = {
       job_id: job.id,
       job_type: job.plan.jobType,
       begin_time: iso(job.createdAt),
       end_time: endedAt === undefined ? "" : iso(endedAt),
-      status: finalStatus,
-      error_code: failed ? failed.errorCode : null,
-      fail_reason: failed ? failed.failReason : null,
+      ...outcomeFields,
     };
     const entities: Job["entities"] = {
       ...(job.plan.image !== undefined && { image_name: job.plan.image }),
@@ -149,19 +154,20 @@ export class JobStore {
     if (job.subJobs.length > 0) {
       entities.sub_jobs_list = job.subJobs.map((sub) => sub.id);
       if (status === "FINAL") {
-        entities.sub_jobs_result = job.subJobs.map((sub) => ({
-          job_id: sub.id,
-          job_type: sub.jobType,
-          begin_time: base.begin_time,
-          end_time: base.end_time,
-          status: outcome.status,
-          error_code: failed ? failed.errorCode : null,
-          fail_reason: failed ? failed.failReason : null,
-          entities: failed ? {} : { image_name: sub.imageName, image_id: sub.imageId },
-        }));
+        entities.sub_jobs_result = job.subJobs.map(
+          (sub) =>
+            ({
+              job_id: sub.id,
+              job_type: sub.jobType,
+              begin_time: base.begin_time,
+              end_time: base.end_time,
+              ...outcomeFields,
+              entities: failed ? {} : { image_name: sub.imageName, image_id: sub.imageId },
+            }) as SubJobResult,
+        );
       }
     }
-    return { ...base, entities };
+    return { ...base, entities } as Job;
   }
 }
 
