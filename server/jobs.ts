@@ -49,6 +49,12 @@ export class JobStoreFullError extends Error {}
 
 export class JobStore {
   private readonly jobs = new Map<string, StoredJob>();
+  /**
+   * Job IDs oldest first, from `head` on. Eviction takes from the front: walking the Map from its start would pass
+   * over every slot its deletions left behind, on every create of a full store.
+   */
+  private order: string[] = [];
+  private head = 0;
 
   constructor(
     readonly maxJobs: number,
@@ -61,6 +67,8 @@ export class JobStore {
 
   clear(): void {
     this.jobs.clear();
+    this.order = [];
+    this.head = 0;
   }
 
   /** Stores a new job, evicting the oldest finished job when full; refuses when every retained job is unfinished. */
@@ -77,17 +85,43 @@ export class JobStore {
       ...(plan.image !== undefined && { imageId: randomUUID() }),
     };
     this.jobs.set(job.id, job);
+    this.order.push(job.id);
     return job.id;
   }
 
   private evictOldestFinished(): void {
+    // Jobs nearly always end in the order they started, so the oldest retained job is the one to go.
+    while (this.head < this.order.length) {
+      const oldest = this.jobs.get(this.order[this.head]!);
+      if (oldest && this.progress(oldest).status !== "FINAL") break;
+      this.head++;
+      if (oldest) {
+        this.jobs.delete(oldest.id);
+        this.compactOrder();
+        return;
+      }
+    }
+    // The oldest is still running (it was given a longer duration): the oldest finished one after it goes.
     for (const job of this.jobs.values()) {
       if (this.progress(job).status === "FINAL") {
         this.jobs.delete(job.id);
+        this.compactOrder();
         return;
       }
     }
     throw new JobStoreFullError(`all ${this.maxJobs} retained jobs are still running`);
+  }
+
+  /** Drops the IDs eviction has passed (and those of jobs it took from the middle), now and then. */
+  private compactOrder(): void {
+    if (this.head >= 1024 && this.head * 2 >= this.order.length) {
+      this.order = this.order.slice(this.head);
+      this.head = 0;
+    }
+    if (this.order.length - this.head > 2 * this.maxJobs) {
+      this.order = [...this.jobs.keys()];
+      this.head = 0;
+    }
   }
 
   /** The job as its owner sees it, counting the read as a poll; undefined when it is another project's or unknown. */

@@ -2,7 +2,7 @@
 // operations, bounded retention, and response validation catching a non-conforming handler.
 import { afterEach, describe, expect, it } from "vitest";
 import { body, seedExamples } from "../helpers/bodies.ts";
-import { getJson, postJson, PROJECT_ID, startStub, type RunningStub } from "../helpers/stub.ts";
+import { getJson, postJson, PROJECT_ID, startStub, TOKEN_HEADERS, type RunningStub } from "../helpers/stub.ts";
 
 let stub: RunningStub | undefined;
 afterEach(async () => {
@@ -100,6 +100,22 @@ describe("retention", () => {
     expect(stub.app.jobs.size).toBe(5);
     expect((await showJob(stub, ids[0]!)).status).toBe(404);
     for (const id of ids.slice(-5)) expect((await showJob(stub, id)).status).toBe(200);
+  });
+
+  it("keeps a long job that is still running and evicts the finished ones after it", async () => {
+    stub = await startStub({ progression: "immediate", maxJobs: 3 });
+    const slow = (await postJson(stub.url, body("serverSystem"), { ...TOKEN_HEADERS, Prefer: "job-progression=timed, job-duration=60000" })).body.job_id;
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) ids.push((await postJson(stub.url, body("serverSystem"))).body.job_id);
+    expect(stub.app.jobs.size).toBe(3);
+    expect((await showJob(stub, slow)).body.status).not.toMatch(/SUCCESS|FAIL/);
+    for (const id of ids.slice(0, 4)) expect((await showJob(stub, id)).status).toBe(404);
+    for (const id of ids.slice(-2)) expect((await showJob(stub, id)).status).toBe(200);
+    // Once it ends it is the oldest finished job, and the next create evicts it.
+    stub.clock.now += 60_000;
+    ids.push((await postJson(stub.url, body("serverSystem"))).body.job_id);
+    expect((await showJob(stub, slow)).status).toBe(404);
+    expect(stub.app.jobs.size).toBe(3);
   });
 
   it("refuses a create with IMG.0060 rather than drop a running job", async () => {
