@@ -34,7 +34,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Forget all jobs, outcome rules and the world
+         * Forget all jobs, outcome rules, the world and the violations seen
          * @description Puts the stub back in the state it started in. Settings given at start-up are kept.
          */
         post: operations["ResetState"];
@@ -107,6 +107,27 @@ export interface paths {
         post?: never;
         /** Forget the world, so that every resource exists again */
         delete: operations["ClearWorld"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/_stub/violations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Contract violations seen by the validating proxy
+         * @description With `--upstream`, every way a request or an upstream answer broke the contract, oldest first (the last
+         *     1,000). Empty when the stub answers by itself. `POST /_stub/reset` clears the list.
+         */
+        get: operations["ListViolations"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -398,6 +419,31 @@ export interface components {
             /** @description OBS image files that exist, as `bucket:file`. */
             files?: string[];
         };
+        /**
+         * Contract violation
+         * @description One way a request or an upstream answer broke the contract, as the validating proxy (`ims-stub --upstream`)
+         *     saw it. The same objects, without `time`, `request_id`, `method` and `url`, are in the answer's
+         *     `X-Contract-Violations` header.
+         */
+        Violation: {
+            /** @description When it was seen (UTC). */
+            time: string;
+            /** @description The X-Request-Id of the answer it was reported on. */
+            request_id: string;
+            /** @description The request's method. */
+            method: string;
+            /** @description The request's path and query. */
+            url: string;
+            /**
+             * @description Whether the client's request or the upstream's answer broke the contract.
+             * @enum {string}
+             */
+            location: "request" | "response";
+            /** @description Where: `body/job_type`, `status`, `content-type`, a field of the request. */
+            path: string;
+            /** @description What is wrong. */
+            message: string;
+        };
     };
     responses: {
         /** @description The request was refused. */
@@ -571,6 +617,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            405: components["responses"]["Error"];
+        };
+    };
+    ListViolations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The violations. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        violations: components["schemas"]["Violation"][];
+                    };
+                };
             };
             405: components["responses"]["Error"];
         };

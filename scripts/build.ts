@@ -26,7 +26,10 @@ export function build(): string {
     mkdirSync(join(dist, "generated", file, ".."), { recursive: true });
     cpSync(join(projectRoot, "generated", file), join(dist, "generated", file));
   }
-  chmodSync(join(dist, "server/main.js"), 0o755);
+  // The workflows refer to ../openapi.yaml, which is dist/generated/openapi.yaml here as spec/openapi.yaml there.
+  mkdirSync(join(dist, "generated/workflows"), { recursive: true });
+  cpSync(join(projectRoot, "spec/workflows/create-image.arazzo.yaml"), join(dist, "generated/workflows/create-image.arazzo.yaml"));
+  for (const bin of ["server/main.js", "server/verify.js"]) chmodSync(join(dist, bin), 0o755);
   return dist;
 }
 

@@ -15,6 +15,7 @@ import { parsePrefer } from "./prefer.js";
 import { Scenario } from "./scenario.js";
 import { generatedDir, loadSpec, resolveRef, schemaValidators, type OpenApiDocument } from "./spec.js";
 import { deferSpecMetaValidation } from "./validator-startup.js";
+import { ContractProxy, forwardsRefused, proxyHandlers, type ProxySettings } from "./proxy.js";
 import { randomHexId } from "./ids.js";
 import { jsonLineLogger, type LogEntry } from "./log.js";
 
@@ -31,6 +32,8 @@ export type CreateAppOptions = Partial<StubSettings> & {
   handlers?: Partial<Record<ImsOperationId, Handler>>;
   maxClockSkewMs?: number;
   docsDir?: string;
+  /** With `upstream`: sign every accepted request with this key pair (see ProxySettings.signAs). */
+  upstreamSignAs?: ProxySettings["signAs"];
   /** The bundled contract; generated/openapi.json by default. */
   spec?: OpenApiDocument;
 };
@@ -126,10 +129,17 @@ export function createApp(options: CreateAppOptions = {}): StubApp {
   const examples = responseExamples(spec);
   const jobs = new JobStore(settings.maxJobs, now);
   const scenario = new Scenario({ progression: settings.progression, durationMs: settings.jobDurationMs }, settings.world);
-  const handlers = { ...imsHandlers(jobs, scenario), ...options.handlers };
-  const control = controlHandlers(jobs, scenario);
-  const authSettings = { projectId: settings.projectId, credentials: settings.credentials, maxClockSkewMs: options.maxClockSkewMs ?? 15 * 60_000, now };
   const logger = options.logger ?? (settings.log ? jsonLineLogger() : undefined);
+  const proxy = settings.upstream
+    ? new ContractProxy(
+        spec,
+        { upstream: settings.upstream, strict: settings.upstreamStrict, timeoutMs: settings.upstreamTimeoutMs, credentials: settings.credentials, ...(options.upstreamSignAs && { signAs: options.upstreamSignAs }) },
+        logger,
+      )
+    : undefined;
+  const handlers = proxy ? proxyHandlers(proxy) : { ...imsHandlers(jobs, scenario), ...options.handlers };
+  const control = controlHandlers(jobs, scenario, proxy);
+  const authSettings = { projectId: settings.projectId, credentials: settings.credentials, maxClockSkewMs: options.maxClockSkewMs ?? 15 * 60_000, now };
 
   const app = express() as StubApp;
   app.jobs = jobs;
@@ -191,7 +201,8 @@ export function createApp(options: CreateAppOptions = {}): StubApp {
       try {
         res.locals.operationId = operationId;
         req.preferences = parsePrefer(req.get("prefer"));
-        const canned = examples.has(operationId) ? cannedResponse(examples, operationId, req.preferences) : undefined;
+        // A proxy passes Prefer on to its upstream rather than answer it.
+        const canned = !proxy && examples.has(operationId) ? cannedResponse(examples, operationId, req.preferences) : undefined;
         if (canned) {
           res.setHeader("Preference-Applied", req.get("prefer")!);
           res.status(canned.status).json(canned.body);
@@ -246,7 +257,7 @@ export function createApp(options: CreateAppOptions = {}): StubApp {
   mountOperations(app.router, spec, handlers, handle);
 
   app.use((req, _res, next) => next(new ImsError("IMG.0121", `No API at ${req.method} ${req.path}.`, 404)));
-  app.use(errorHandler((body) => classifyCreateImageBody(body, validatorFor, spec.components.schemas), logger));
+  app.use(errorHandler((body) => classifyCreateImageBody(body, validatorFor, spec.components.schemas), logger, proxy));
   return app;
 }
 
@@ -295,9 +306,16 @@ function toImsError(err: ValidatorError, req: StubRequest, classifyBody: BodyCla
   return new ImsError("IMG.0061", undefined, 500);
 }
 
-function errorHandler(classifyBody: BodyClassifier, logger: ((entry: LogEntry) => void) | undefined): ErrorRequestHandler {
+function errorHandler(classifyBody: BodyClassifier, logger: ((entry: LogEntry) => void) | undefined, proxy: ContractProxy | undefined): ErrorRequestHandler {
   return (err: ValidatorError, req, res, _next) => {
     const mapped = toImsError(err, req as StubRequest, classifyBody);
+    // A proxy in warn mode forwards what the stub would refuse, and reports why.
+    if (proxy && !proxy.settings.strict && !res.headersSent && forwardsRefused(req, mapped.status, err.type)) {
+      const where = err.errors?.[0]?.path.replace(/^\//, "") || "request";
+      const operationId = (req as StubRequest & { openapi?: { schema?: { operationId?: string } } }).openapi?.schema?.operationId ?? (res.locals.operationId as string | undefined);
+      void proxy.forward(req, res, operationId, [{ location: "request", path: where, message: mapped.message }]);
+      return;
+    }
     if (mapped instanceof ImsError && mapped.status >= 500) {
       logger?.({ time: new Date().toISOString(), level: "error", request_id: String(res.getHeader("X-Request-Id")), error: err.message });
     }

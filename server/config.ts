@@ -23,6 +23,10 @@ export type StubSettings = {
   log: boolean;
   /** Where `ims-stub` writes its process ID once it serves; removed when it exits. */
   pidFile: string | undefined;
+  /** The provider the validating proxy forwards to; the stub answers by itself without it. */
+  upstream: string | undefined;
+  upstreamStrict: boolean;
+  upstreamTimeoutMs: number;
 };
 
 /** Each setting: its flag, its environment variable, its default and what it means (for --help and the README). */
@@ -39,6 +43,13 @@ const SETTINGS = {
   world: { env: "IMS_STUB_WORLD", default: "", help: "JSON file of known servers, volumes and files" },
   log: { env: "IMS_STUB_LOG", default: "json", help: "request log: json (one line per request on stdout) or off" },
   "pid-file": { env: "IMS_STUB_PID_FILE", default: "", help: "file to write the process ID to once serving (removed on exit)" },
+  upstream: { env: "IMS_STUB_UPSTREAM", default: "", help: "validating proxy: forward every request to this provider and check both directions" },
+  "upstream-timeout-ms": { env: "IMS_STUB_UPSTREAM_TIMEOUT_MS", default: "30000", help: "with --upstream: how long to wait for an answer (504 after)" },
+} as const;
+
+/** On/off settings: a flag without a value, or the environment variable set to true. */
+const SWITCHES = {
+  "upstream-strict": { env: "IMS_STUB_UPSTREAM_STRICT", help: "with --upstream: refuse invalid requests, 502 for off-contract answers" },
 } as const;
 
 type SettingName = keyof typeof SETTINGS;
@@ -63,13 +74,18 @@ export function helpText(): string {
   const rows = Object.entries(SETTINGS).map(
     ([flag, s]) => `  --${flag.padEnd(16)} ${s.env.padEnd(25)} ${s.help}${s.default ? ` (default ${s.default.length > 40 ? "see README" : s.default})` : ""}`,
   );
-  return ["Usage: ims-stub [options]", "", "Serves the IMS CreateImage stub. Each option also reads its environment variable.", "", ...rows, "  --help                                     this text"].join("\n");
+  const switches = Object.entries(SWITCHES).map(([flag, s]) => `  --${flag.padEnd(16)} ${s.env.padEnd(25)} ${s.help}`);
+  return ["Usage: ims-stub [options]", "", "Serves the IMS CreateImage stub. Each option also reads its environment variable.", "", ...rows, ...switches, "  --help                                     this text"].join("\n");
 }
 
 export function readSettings(argv: string[], env: NodeJS.ProcessEnv): StubSettings | "help" {
   const { values } = parseArgs({
     args: argv,
-    options: { ...Object.fromEntries(Object.keys(SETTINGS).map((flag) => [flag, { type: "string" as const }])), help: { type: "boolean" } },
+    options: {
+      ...Object.fromEntries(Object.keys(SETTINGS).map((flag) => [flag, { type: "string" as const }])),
+      ...Object.fromEntries(Object.keys(SWITCHES).map((flag) => [flag, { type: "boolean" as const }])),
+      help: { type: "boolean" },
+    },
     strict: true,
   });
   if (values.help) return "help";
@@ -86,6 +102,9 @@ export function readSettings(argv: string[], env: NodeJS.ProcessEnv): StubSettin
     throw new ConfigError((error as Error).message);
   }
   const cors = get("cors-origin");
+  const upstream = get("upstream");
+  if (upstream && !/^https?:\/\/[^/]/.test(upstream)) throw new ConfigError(`upstream must be an http:// or https:// URL, not "${upstream}"`);
+  const upstreamStrict = flags["upstream-strict"] === true || /^(true|1|yes)$/i.test(env[SWITCHES["upstream-strict"].env] ?? "");
   return {
     host: get("host"),
     port: wholeNumber("port", get("port"), 0, 65535),
@@ -99,6 +118,9 @@ export function readSettings(argv: string[], env: NodeJS.ProcessEnv): StubSettin
     world: get("world") ? readWorld(get("world")) : undefined,
     log: log === "json",
     pidFile: get("pid-file") || undefined,
+    upstream: upstream || undefined,
+    upstreamStrict,
+    upstreamTimeoutMs: wholeNumber("upstream-timeout-ms", get("upstream-timeout-ms"), 1, 600_000),
   };
 }
 

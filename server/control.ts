@@ -2,11 +2,12 @@
 import type { operations } from "../generated/control-openapi.js";
 import type { Handler } from "./handlers.js";
 import type { JobStore } from "./jobs.js";
+import type { ContractProxy } from "./proxy.js";
 import type { OutcomeRule, Scenario, World } from "./scenario.js";
 
 export type ControlOperationId = keyof operations;
 
-export function controlHandlers(jobs: JobStore, scenario: Scenario): Record<ControlOperationId, Handler> {
+export function controlHandlers(jobs: JobStore, scenario: Scenario, proxy?: ContractProxy): Record<ControlOperationId, Handler> {
   return {
     GetHealth(_req, res) {
       res.json({ status: "ok", jobs: jobs.size });
@@ -14,6 +15,7 @@ export function controlHandlers(jobs: JobStore, scenario: Scenario): Record<Cont
     ResetState(_req, res) {
       jobs.clear();
       scenario.reset();
+      proxy?.clear();
       res.status(204).end();
     },
     ListJobs(_req, res) {
@@ -29,6 +31,9 @@ export function controlHandlers(jobs: JobStore, scenario: Scenario): Record<Cont
     LoadWorld(req, res) {
       scenario.loadWorld(req.body as World);
       res.status(204).end();
+    },
+    ListViolations(_req, res) {
+      res.json({ violations: proxy?.violations ?? [] });
     },
     ClearWorld(_req, res) {
       scenario.clearWorld();

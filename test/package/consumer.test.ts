@@ -81,7 +81,7 @@ afterAll(() => {
 describe("the packed tarball", () => {
   it("holds the compiled package, its types, the specs and the docs, and no sources, tests or scripts", () => {
     const files = execFileSync("tar", ["-tzf", tarball], { encoding: "utf8" }).split("\n").filter(Boolean).map((f) => f.replace(/^package\//, ""));
-    for (const file of ["package.json", "README.md", "CHANGELOG.md", "dist/client/index.js", "dist/client/index.d.ts", "dist/server/main.js", "dist/server/index.d.ts", "dist/generated/openapi.json", "dist/generated/openapi.yaml", "dist/generated/openapi.d.ts", "dist/generated/docs/index.html"]) {
+    for (const file of ["package.json", "README.md", "CHANGELOG.md", "dist/server/verify.js", "dist/generated/workflows/create-image.arazzo.yaml", "dist/client/index.js", "dist/client/index.d.ts", "dist/server/main.js", "dist/server/index.d.ts", "dist/generated/openapi.json", "dist/generated/openapi.yaml", "dist/generated/openapi.d.ts", "dist/generated/docs/index.html"]) {
       expect(files).toContain(file);
     }
     expect(files.filter((f) => /^(test|scripts|spec|client|server|generated)\//.test(f) || f.endsWith(".ts") && !f.endsWith(".d.ts"))).toEqual([]);
@@ -201,6 +201,18 @@ describe("the ims-stub command, as installed", () => {
     } finally {
       process.kill(-child.pid!, "SIGTERM");
     }
+  }, 60_000);
+
+  it("npx ims-verify is there, and asks for Redocly's runner rather than install it for everyone", async () => {
+    expect(run("npx", ["ims-verify", "--help"])).toContain("Usage: ims-verify");
+    const missing = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn("npx", ["ims-verify", "--server", "http://127.0.0.1:1", "--token", "t", "--project-id", "p"], { cwd: consumer });
+      let stderr = "";
+      child.stderr.on("data", (chunk) => (stderr += chunk));
+      child.once("exit", (code) => resolve({ code, stderr }));
+    });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("npm install --save-dev @redocly/cli@");
   }, 60_000);
 
   it("the README's CI recipe runs as written: start, wait, test, stop; and a client generated from the spec", async () => {
