@@ -12,7 +12,7 @@ import { PROJECT_ID, startStub, TOKEN_HEADERS, type RunningStub } from "../helpe
 
 const spec = loadSpec();
 const SPEC_ID = "https://ims.contract/openapi.json";
-const escape = (segment: string) => segment.replaceAll("~", "~0").replaceAll("/", "~1");
+const pointerSegment = (segment: string) => segment.replaceAll("~", "~0").replaceAll("/", "~1");
 
 function validators() {
   const standard = new Ajv2020({ allErrors: true, strict: false });
@@ -62,7 +62,7 @@ const operations = Object.entries(spec.paths).flatMap(([path, item]) =>
 
 /** The pointer of an operation's JSON response schema for a status, through a shared response's $ref. */
 function responseSchemaPointer(path: string, method: string, status: number): string {
-  let pointer = `#/paths/${escape(path)}/${method}/responses/${status}`;
+  let pointer = `#/paths/${pointerSegment(path)}/${method}/responses/${status}`;
   const response = resolveRef<{ $ref?: string }>(spec, pointer);
   if (response.$ref) pointer = response.$ref;
   return `${pointer}/content/application~1json/schema`;
@@ -76,7 +76,7 @@ describe("every example of the contract, in both validators", () => {
   const cases: [string, string, unknown][] = [];
   for (const { path, method, op } of operations) {
     const body = (op.requestBody as { content: Record<string, { examples?: Record<string, { $ref?: string; value?: unknown }> }> } | undefined)?.content["application/json"];
-    for (const [name, value] of examplesOf(body)) cases.push([`${op.operationId} request ${name}`, `#/paths/${escape(path)}/${method}/requestBody/content/application~1json/schema`, value]);
+    for (const [name, value] of examplesOf(body)) cases.push([`${op.operationId} request ${name}`, `#/paths/${pointerSegment(path)}/${method}/requestBody/content/application~1json/schema`, value]);
     for (const status of Object.keys(op.responses)) {
       const ref = op.responses[status]!;
       const response = ref.$ref ? resolveRef<Operation["responses"][string]>(spec, ref.$ref) : ref;
