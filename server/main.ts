@@ -39,8 +39,11 @@ async function main(): Promise<void> {
   const url = `http://${host}:${port}`;
 
   // The validator loads the spec on its first request: make that request now, so a broken spec stops start-up.
-  const check = await fetch(`${url}/v1/cloudimages/job/startup-check`, { headers: { "X-Auth-Token": "startup-check" } });
-  if (check.status !== 404) {
+  // A signature by an unknown key is refused by the stub itself, so the check never reaches an --upstream.
+  const check = await fetch(`${url}/v1/cloudimages/job/startup-check`, {
+    headers: { Authorization: "SDK-HMAC-SHA256 Access=ims-stub-startup-check, SignedHeaders=x-sdk-date, Signature=00", "X-Sdk-Date": "20260101T000000Z" },
+  });
+  if (check.status !== 401) {
     console.error(`ims-stub: the contract did not load (startup check answered ${check.status}: ${await check.text()})`);
     server.close();
     process.exit(1);
