@@ -34,7 +34,7 @@ const PROJECT = "0123456789abcdef0123456789abcdef";
 const HEADERS = { "content-type": "application/json", "x-auth-token": "bench" };
 const CREATE_BODY = JSON.stringify({ name: "bench-ecs", instance_id: "877a2cda-ba63-4e1e-b95f-e67e48b6129a", tags: ["aaa.111"] });
 
-type ServerName = "bare node:http" | "plain Express" | "floor" | "stub" | "Prism";
+type ServerName = "bare node:http" | "plain Express" | "floor" | "stub" | "npm start" | "Prism";
 type Running = { url: string; child: ChildProcess; startupMs: number };
 
 // What the servers print (the stub's request log, Prism's) goes to a file, as in a CI job: read by this process,
@@ -42,12 +42,15 @@ type Running = { url: string; child: ChildProcess; startupMs: number };
 const logDir = mkdtempSync(join(tmpdir(), "ims-bench-"));
 process.once("exit", () => rmSync(logDir, { recursive: true, force: true }));
 
-const node = (name: string, args: string[]) =>
-  spawn(process.execPath, args, {
+// In a process group of its own, so that stop() also ends what a wrapper (npm) started.
+const spawnServer = (name: string, command: string, args: string[]) =>
+  spawn(command, args, {
     cwd: root,
+    detached: true,
     stdio: ["ignore", openSync(join(logDir, `${name}.log`), "a"), "inherit"],
     env: { ...process.env, NODE_ENV: "production" },
   });
+const node = (name: string, args: string[]) => spawnServer(name, process.execPath, args);
 
 const benchServer = (kind: string, port: number) => node(kind, ["--import", "tsx", "scripts/bench-server.ts", "--kind", kind, "--port", String(port)]);
 const SERVERS: Record<ServerName, (port: number) => ChildProcess> = {
@@ -56,6 +59,7 @@ const SERVERS: Record<ServerName, (port: number) => ChildProcess> = {
   floor: (port) => benchServer("floor", port),
   // As `npm start` and `ims-stub` run it: the compiled entry point, logging one JSON line per request.
   stub: (port) => node("stub", ["dist/server/main.js", "--port", String(port), "--progression", "immediate"]),
+  "npm start": (port) => spawnServer("npm-start", "npm", ["start", "--silent", "--", "--port", String(port)]),
   Prism: (port) => node("prism", [join(root, "node_modules/@stoplight/prism-cli/dist/index.js"), "mock", "-h", "127.0.0.1", "-p", String(port), "generated/openapi.json"]),
 };
 
@@ -89,7 +93,7 @@ async function start(name: ServerName): Promise<Running> {
 
 async function stop(running: Running): Promise<void> {
   const exited = new Promise((done) => running.child.once("exit", done));
-  running.child.kill("SIGTERM");
+  process.kill(-running.child.pid!, "SIGTERM");
   await exited;
 }
 
@@ -178,17 +182,17 @@ async function full(): Promise<void> {
   console.log(`floor p99 ÷ plain Express p99: ${floorOverExpress}`);
 
   // Start-up, alternating stub and Prism so that both meet the same machine.
-  const startups: Record<"stub" | "Prism" | "floor", number[]> = { stub: [], Prism: [], floor: [] };
+  const startups: Record<"stub" | "npm start" | "Prism" | "floor", number[]> = { stub: [], "npm start": [], Prism: [], floor: [] };
   for (let i = 0; i < 5; i++) {
-    for (const name of ["stub", "Prism", "floor"] as const) {
+    for (const name of ["stub", "npm start", "Prism", "floor"] as const) {
       const server = await start(name);
       startups[name].push(server.startupMs);
       await stop(server);
     }
   }
-  const [stubStart, prismStart, floorStart] = [median(startups.stub), median(startups.Prism), median(startups.floor)];
+  const [stubStart, npmStart, prismStart, floorStart] = [median(startups.stub), median(startups["npm start"]), median(startups.Prism), median(startups.floor)];
   console.log(
-    `\nstart-up (spawn to first answered request, median of 5): stub ${fmt(stubStart)} ms, Prism ${fmt(prismStart)} ms, floor ${fmt(floorStart)} ms; stub ÷ Prism ${fmt(stubStart / prismStart, 2)}`,
+    `\nstart-up (spawn to first answered request, median of 5): ims-stub ${fmt(stubStart)} ms, npm start ${fmt(npmStart)} ms, Prism ${fmt(prismStart)} ms, floor (under tsx) ${fmt(floorStart)} ms; ims-stub ÷ Prism ${fmt(stubStart / prismStart, 2)}, npm start ÷ Prism ${fmt(npmStart / prismStart, 2)}`,
   );
 
   const stub = await start("stub");
