@@ -68,7 +68,7 @@ function responseExamples(spec: OpenApiDocument): Examples {
 }
 
 /** Prism's `Prefer: code=NNN` and `example=NAME`: a documented response instead of the real one. */
-function cannedResponse(examples: Examples, operationId: string, preferences: Map<string, string>): { status: number; body: unknown } | undefined {
+function cannedResponse(examples: Examples, operationId: string, preferences: ReadonlyMap<string, string>): { status: number; body: unknown } | undefined {
   const code = preferences.get("code");
   const exampleName = preferences.get("example");
   if (code === undefined && exampleName === undefined) return undefined;

@@ -12,7 +12,7 @@ import type { Scenario } from "./scenario.js";
 type Schemas = components["schemas"];
 type CreateImageBody = Schemas["CreateImageRequestBody"];
 
-export type StubRequest = Request & { caller?: Caller; authFailure?: GatewayError; preferences?: Map<string, string> };
+export type StubRequest = Request & { caller?: Caller; authFailure?: GatewayError; preferences?: ReadonlyMap<string, string> };
 export type Handler = (req: StubRequest, res: Response) => void | Promise<void>;
 export type ImsOperationId = keyof operations;
 

@@ -28,9 +28,12 @@ export type JobBehaviour = { outcome: Outcome; progression: Progression; duratio
 type StoredJob = {
   id: string;
   projectId: string;
-  plan: JobPlan;
+  /** What a read shows of the plan; its sources served the decision at create and are not kept. */
+  plan: Pick<JobPlan, "jobType" | "currentTask" | "image">;
   behaviour: JobBehaviour;
   createdAt: number;
+  /** `begin_time`, formatted once: every read shows it. */
+  beginTime: string;
   /** With per-poll progression, when the poll that ended the job happened. */
   endedAt?: number;
   polls: number;
@@ -74,12 +77,14 @@ export class JobStore {
   /** Stores a new job, evicting the oldest finished job when full; refuses when every retained job is unfinished. */
   create(projectId: string, plan: JobPlan, behaviour: JobBehaviour): string {
     if (this.jobs.size >= this.maxJobs) this.evictOldestFinished();
+    const createdAt = this.now();
     const job: StoredJob = {
       id: newJobId(),
       projectId,
-      plan,
+      plan: { jobType: plan.jobType, currentTask: plan.currentTask, ...(plan.image !== undefined && { image: plan.image }) },
       behaviour,
-      createdAt: this.now(),
+      createdAt,
+      beginTime: iso(createdAt),
       polls: 0,
       subJobs: plan.subJobs.map((sub) => ({ id: newJobId(), ...sub, imageId: randomUUID() })),
       ...(plan.image !== undefined && { imageId: randomUUID() }),
@@ -175,7 +180,7 @@ export class JobStore {
     const base = {
       job_id: job.id,
       job_type: job.plan.jobType,
-      begin_time: iso(job.createdAt),
+      begin_time: job.beginTime,
       end_time: endedAt === undefined ? "" : iso(endedAt),
       ...outcomeFields,
     };

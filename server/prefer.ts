@@ -4,10 +4,13 @@ import { ImsError } from "./errors.js";
 import { failOutcome, type Progression } from "./jobs.js";
 import type { JobPreferences } from "./scenario.js";
 
+/** Most requests state no preference: they share this one empty map. */
+const NO_PREFERENCES: ReadonlyMap<string, string> = new Map();
+
 /** `code=400, example="bad type"; job-outcome=FAIL` → a map of lower-case names to unquoted values. */
-export function parsePrefer(header: string | undefined): Map<string, string> {
+export function parsePrefer(header: string | undefined): ReadonlyMap<string, string> {
+  if (!header) return NO_PREFERENCES;
   const preferences = new Map<string, string>();
-  if (!header) return preferences;
   const token = /\s*([A-Za-z0-9!#$%&'*+.^_`|~-]+)\s*(?:=\s*("(?:[^"\\]|\\.)*"|[^,;\s]*))?\s*[,;]?/gy;
   while (token.lastIndex < header.length) {
     const match = token.exec(header);
@@ -25,7 +28,7 @@ function preferenceError(detail: string): ImsError {
   return new ImsError("IMG.0001", `Prefer: ${detail}`);
 }
 
-export function jobPreferences(preferences: Map<string, string>): JobPreferences {
+export function jobPreferences(preferences: ReadonlyMap<string, string>): JobPreferences {
   const result: JobPreferences = {};
   const outcome = preferences.get("job-outcome");
   const errorCode = preferences.get("job-error-code");
