@@ -25,12 +25,15 @@ export type JobPlan = {
 
 export type JobBehaviour = { outcome: Outcome; progression: Progression; durationMs: number };
 
-type StoredJob = {
+/**
+ * A retained job, flat: a full store holds 10,000 of them and replaces them as fast as creates come, so every
+ * object a job keeps is work for the garbage collector. What a read shows of the plan is kept (its sources
+ * served the decision at create), and jobs that succeed share one outcome.
+ */
+type StoredJob = Pick<JobPlan, "jobType" | "currentTask" | "image"> &
+  JobBehaviour & {
   id: string;
   projectId: string;
-  /** What a read shows of the plan; its sources served the decision at create and are not kept. */
-  plan: Pick<JobPlan, "jobType" | "currentTask" | "image">;
-  behaviour: JobBehaviour;
   createdAt: number;
   /** `begin_time`, formatted once: every read shows it. */
   beginTime: string;
@@ -38,8 +41,11 @@ type StoredJob = {
   endedAt?: number;
   polls: number;
   imageId?: string;
-  subJobs: { id: string; jobType: string; imageName: string; imageId: string }[];
+  subJobs: readonly { id: string; jobType: string; imageName: string; imageId: string }[];
 };
+
+const SUCCEEDED: Outcome = Object.freeze({ status: "SUCCESS" });
+const NO_SUB_JOBS: StoredJob["subJobs"] = Object.freeze([]);
 
 /** Reads of a per-poll job: INIT, RUNNING at 1/3, RUNNING at 2/3, then final. */
 const PER_POLL_STEPS = [0, 1 / 3, 2 / 3] as const;
@@ -81,13 +87,19 @@ export class JobStore {
     const job: StoredJob = {
       id: newJobId(),
       projectId,
-      plan: { jobType: plan.jobType, currentTask: plan.currentTask, ...(plan.image !== undefined && { image: plan.image }) },
-      behaviour,
+      jobType: plan.jobType,
+      currentTask: plan.currentTask,
+      // Every field set on every job, undefined or not: one shape for all of them.
+      image: plan.image,
+      outcome: behaviour.outcome.status === "SUCCESS" ? SUCCEEDED : behaviour.outcome,
+      progression: behaviour.progression,
+      durationMs: behaviour.durationMs,
       createdAt,
       beginTime: iso(createdAt),
       polls: 0,
-      subJobs: plan.subJobs.map((sub) => ({ id: newJobId(), ...sub, imageId: randomUUID() })),
-      ...(plan.image !== undefined && { imageId: randomUUID() }),
+      subJobs: plan.subJobs.length === 0 ? NO_SUB_JOBS : plan.subJobs.map((sub) => ({ id: newJobId(), ...sub, imageId: randomUUID() })),
+      imageId: plan.image === undefined ? undefined : randomUUID(),
+      endedAt: undefined,
     };
     this.jobs.set(job.id, job);
     this.order.push(job.id);
@@ -143,13 +155,13 @@ export class JobStore {
       project_id: job.projectId,
       job: this.view(job),
       polls: job.polls,
-      outcome: job.behaviour.outcome.status,
-      progression: job.behaviour.progression,
+      outcome: job.outcome.status,
+      progression: job.progression,
     }));
   }
 
   private progress(job: StoredJob): { status: "INIT" | "RUNNING" | "FINAL"; percent: number; endedAt?: number } {
-    const { progression, durationMs } = job.behaviour;
+    const { progression, durationMs } = job;
     if (progression === "immediate" || (progression === "timed" && durationMs === 0)) {
       return { status: "FINAL", percent: 1, endedAt: job.createdAt };
     }
@@ -168,7 +180,7 @@ export class JobStore {
 
   private view(job: StoredJob): Job {
     const { status, percent, endedAt } = this.progress(job);
-    const { outcome } = job.behaviour;
+    const { outcome } = job;
     const finalStatus: JobStatus = status === "FINAL" ? outcome.status : status;
     const failed = outcome.status === "FAIL" && status === "FINAL" ? outcome : undefined;
     // The status with its error fields: strings exactly on FAIL, as each of the contract's job shapes says.
@@ -179,14 +191,14 @@ export class JobStore {
     };
     const base = {
       job_id: job.id,
-      job_type: job.plan.jobType,
+      job_type: job.jobType,
       begin_time: job.beginTime,
       end_time: endedAt === undefined ? "" : iso(endedAt),
       ...outcomeFields,
     };
     const entities: Job["entities"] = {
-      ...(job.plan.image !== undefined && { image_name: job.plan.image }),
-      current_task: status === "INIT" ? "" : job.plan.currentTask,
+      ...(job.image !== undefined && { image_name: job.image }),
+      current_task: status === "INIT" ? "" : job.currentTask,
       process_percent: failed ? 0 : percent,
     };
     if (finalStatus === "SUCCESS" && job.imageId !== undefined) entities.image_id = job.imageId;
