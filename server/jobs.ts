@@ -35,8 +35,8 @@ type StoredJob = Pick<JobPlan, "jobType" | "currentTask" | "image"> &
   id: string;
   projectId: string;
   createdAt: number;
-  /** `begin_time`, formatted once: every read shows it. */
-  beginTime: string;
+  /** `begin_time`, formatted on the first read (a job is read many times; some never). */
+  beginTime: string | undefined;
   /** With per-poll progression, when the poll that ended the job happened. */
   endedAt?: number;
   polls: number;
@@ -95,7 +95,7 @@ export class JobStore {
       progression: behaviour.progression,
       durationMs: behaviour.durationMs,
       createdAt,
-      beginTime: iso(createdAt),
+      beginTime: undefined,
       polls: 0,
       subJobs: plan.subJobs.length === 0 ? NO_SUB_JOBS : plan.subJobs.map((sub) => ({ id: newJobId(), ...sub, imageId: randomUUID() })),
       imageId: plan.image === undefined ? undefined : randomUUID(),
@@ -192,7 +192,7 @@ export class JobStore {
     const base = {
       job_id: job.id,
       job_type: job.jobType,
-      begin_time: job.beginTime,
+      begin_time: (job.beginTime ??= iso(job.createdAt)),
       end_time: endedAt === undefined ? "" : iso(endedAt),
       ...outcomeFields,
     };
