@@ -179,6 +179,7 @@ export class JobStore {
   }
 
   private view(job: StoredJob): Job {
+    job.beginTime ??= iso(job.createdAt);
     const { status, percent, endedAt } = this.progress(job);
     const { outcome } = job;
     const finalStatus: JobStatus = status === "FINAL" ? outcome.status : status;
@@ -192,7 +193,7 @@ export class JobStore {
     const base = {
       job_id: job.id,
       job_type: job.jobType,
-      begin_time: (job.beginTime ??= iso(job.createdAt)),
+      begin_time: job.beginTime,
       end_time: endedAt === undefined ? "" : iso(endedAt),
       ...outcomeFields,
     };
