@@ -98,14 +98,23 @@ async function stop(running: Running): Promise<void> {
   await exited;
 }
 
-type Figures = { rps: number; p50: number; p99: number };
+/** rps, latency, and the server process's CPU time (all its threads, GC included) per request in µs. */
+type Figures = { rps: number; p50: number; p99: number; cpuUs: number };
 
-async function load(title: string, opts: autocannon.Options): Promise<Figures> {
+/** User + system CPU of a process so far, in µs (/proc/PID/stat, clock ticks of 10 ms). */
+const cpuUs = (pid: number) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+};
+
+async function load(title: string, pid: number, opts: autocannon.Options): Promise<Figures> {
   await autocannon({ ...opts, duration: 1, connections: CONNECTIONS }); // warm-up
+  const before = cpuUs(pid);
   const result = await autocannon({ ...opts, duration: DURATION, connections: CONNECTIONS });
+  const cpu = cpuUs(pid) - before;
   const bad = result.non2xx + result.errors + result.timeouts;
   if (bad > 0) throw new Error(`${title}: ${bad} requests failed (non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts})`);
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, cpuUs: cpu / result.requests.total };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -129,7 +138,7 @@ async function throughput(names: ServerName[]): Promise<Map<string, Figures>> {
         for (const [name, server] of running) {
           // A job made just now: the creates before may have pushed an older one out of the stub's store.
           const created = await (await fetch(SCENARIOS.CreateImage(server.url).url, { method: "POST", headers: HEADERS, body: CREATE_BODY })).json();
-          const figures = await load(`${name} ${scenario}`, SCENARIOS[scenario](server.url, created.job_id));
+          const figures = await load(`${name} ${scenario}`, server.child.pid!, SCENARIOS[scenario](server.url, created.job_id));
           samples.set(`${name}|${scenario}`, [...(samples.get(`${name}|${scenario}`) ?? []), figures]);
         }
       }
@@ -138,7 +147,10 @@ async function throughput(names: ServerName[]): Promise<Map<string, Figures>> {
     for (const server of running.values()) await stop(server);
   }
   return new Map(
-    [...samples].map(([key, list]) => [key, { rps: median(list.map((f) => f.rps)), p50: median(list.map((f) => f.p50)), p99: median(list.map((f) => f.p99)) }]),
+    [...samples].map(([key, list]) => [
+      key,
+      { rps: median(list.map((f) => f.rps)), p50: median(list.map((f) => f.p50)), p99: median(list.map((f) => f.p99)), cpuUs: median(list.map((f) => f.cpuUs)) },
+    ]),
   );
 }
 
@@ -158,7 +170,7 @@ async function smoke(): Promise<void> {
 
 async function only(names: ServerName[]): Promise<void> {
   const figures = await throughput(names);
-  for (const [key, f] of figures) console.log(`${key.replace("|", " ")}: ${fmt(f.rps)} req/s, p50 ${f.p50} ms, p99 ${f.p99} ms`);
+  for (const [key, f] of figures) console.log(`${key.replace("|", " ")}: ${fmt(f.rps)} req/s, p50 ${f.p50} ms, p99 ${f.p99} ms, CPU ${fmt(f.cpuUs)} µs per request`);
 }
 
 async function full(): Promise<void> {
@@ -181,6 +193,11 @@ async function full(): Promise<void> {
   }
   const floorOverExpress = (Object.keys(SCENARIOS) as Scenario[]).map((s) => `${s} ${fmt(get("floor", s).p99 / get("plain Express", s).p99, 2)}`).join(", ");
   console.log(`floor p99 ÷ plain Express p99: ${floorOverExpress}`);
+  // CPU per request moves less than req/s with what else shares the two cores (the load generator among them).
+  const cpu = (Object.keys(SCENARIOS) as Scenario[])
+    .map((s) => `${s} stub ${fmt(get("stub", s).cpuUs)} µs, floor ${fmt(get("floor", s).cpuUs)} µs, floor ÷ stub ${fmt(get("floor", s).cpuUs / get("stub", s).cpuUs, 2)}`)
+    .join("; ");
+  console.log(`server CPU per request (all threads): ${cpu}`);
 
   // Start-up, alternating stub and Prism so that both meet the same machine.
   const startups: Record<"stub" | "npm start" | "Prism" | "floor", number[]> = { stub: [], "npm start": [], Prism: [], floor: [] };
