@@ -13,7 +13,7 @@ import { imsHandlers, type Handler, type ImsOperationId, type StubRequest } from
 import { JobStore } from "./jobs.js";
 import { parsePrefer } from "./prefer.js";
 import { Scenario } from "./scenario.js";
-import { generatedDir, loadSpec, resolveRef, schemaValidators, type OpenApiDocument } from "./spec.js";
+import { documentedResponses, generatedDir, loadSpec, resolveRef, schemaValidators, type OpenApiDocument, type ResponseObject } from "./spec.js";
 import { deferSpecMetaValidation } from "./validator-startup.js";
 import { ContractProxy, forwardsRefused, proxyHandlers, type ProxySettings } from "./proxy.js";
 import { randomHexId } from "./ids.js";
@@ -47,24 +47,14 @@ type Examples = Map<string, Map<number, Map<string, unknown>>>;
 
 /** operationId → status → example name → value, from the bundled spec. */
 function responseExamples(spec: OpenApiDocument): Examples {
-  const byOperation: Examples = new Map();
-  for (const pathItem of Object.values(spec.paths)) {
-    for (const operation of Object.values(pathItem)) {
-      if (!operation.operationId) continue;
-      const byStatus = new Map<number, Map<string, unknown>>();
-      for (const [status, ref] of Object.entries(operation.responses ?? {})) {
-        const response = "$ref" in (ref as object) ? resolveRef<Record<string, unknown>>(spec, (ref as { $ref: string }).$ref) : (ref as Record<string, unknown>);
-        const content = (response.content as Record<string, { examples?: Record<string, { $ref?: string; value?: unknown }> }> | undefined)?.["application/json"];
-        const examples = new Map<string, unknown>();
-        for (const [name, example] of Object.entries(content?.examples ?? {})) {
-          examples.set(name, example.$ref ? resolveRef<{ value: unknown }>(spec, example.$ref).value : example.value);
-        }
-        byStatus.set(Number(status), examples);
-      }
-      byOperation.set(operation.operationId, byStatus);
-    }
-  }
-  return byOperation;
+  const examplesOf = (response: ResponseObject) =>
+    new Map(
+      Object.entries(response.content?.["application/json"]?.examples ?? {}).map(([name, example]) => [
+        name,
+        example.$ref ? resolveRef<{ value: unknown }>(spec, example.$ref).value : example.value,
+      ]),
+    );
+  return new Map([...documentedResponses(spec)].map(([operationId, byStatus]) => [operationId, new Map([...byStatus].map(([status, response]) => [status, examplesOf(response)]))]));
 }
 
 /** Prism's `Prefer: code=NNN` and `example=NAME`: a documented response instead of the real one. */

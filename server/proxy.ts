@@ -11,7 +11,7 @@ import type { Caller, Credential, RequestWithBody } from "./auth.js";
 import { checkBeyondSchema } from "./classify.js";
 import { ImsError, sendImsError } from "./errors.js";
 import type { Handler, ImsOperationId } from "./handlers.js";
-import { resolveRef, schemaValidators, type OpenApiDocument } from "./spec.js";
+import { documentedResponses, schemaValidators, type OpenApiDocument, type ResponseObject } from "./spec.js";
 
 export type Violation = { location: "request" | "response"; path: string; message: string };
 
@@ -35,23 +35,14 @@ const MAX_RETAINED_VIOLATIONS = 1000;
 
 type ResponseSchemas = Map<string, Map<number, { component?: string; contentType: string }>>;
 
-/** operationId → status → the component schema of its JSON answer, from the bundled contract. */
-function documentedResponses(spec: OpenApiDocument): ResponseSchemas {
-  const byOperation: ResponseSchemas = new Map();
-  for (const pathItem of Object.values(spec.paths)) {
-    for (const operation of Object.values(pathItem)) {
-      if (!operation?.operationId) continue;
-      const byStatus = new Map<number, { component?: string; contentType: string }>();
-      for (const [status, value] of Object.entries(operation.responses ?? {})) {
-        const response = "$ref" in (value as object) ? resolveRef<Record<string, unknown>>(spec, (value as { $ref: string }).$ref) : (value as Record<string, unknown>);
-        const [contentType = "application/json", media] = Object.entries((response.content as Record<string, { schema?: { $ref?: string } }>) ?? {})[0] ?? [];
-        const component = /^#\/components\/schemas\/(.+)$/.exec(media?.schema?.$ref ?? "")?.[1];
-        byStatus.set(Number(status), { contentType, ...(component && { component }) });
-      }
-      byOperation.set(operation.operationId, byStatus);
-    }
-  }
-  return byOperation;
+/** operationId → status → the content type and component schema of its answer, from the bundled contract. */
+function responseSchemas(spec: OpenApiDocument): ResponseSchemas {
+  const schemaOf = (response: ResponseObject) => {
+    const [contentType = "application/json", media] = Object.entries(response.content ?? {})[0] ?? [];
+    const component = /^#\/components\/schemas\/(.+)$/.exec(media?.schema?.$ref ?? "")?.[1];
+    return { contentType, ...(component && { component }) };
+  };
+  return new Map([...documentedResponses(spec)].map(([operationId, byStatus]) => [operationId, new Map([...byStatus].map(([status, response]) => [status, schemaOf(response)]))]));
 }
 
 export class ContractProxy {
@@ -65,7 +56,7 @@ export class ContractProxy {
     readonly settings: ProxySettings,
     private readonly log?: (entry: Record<string, string | number | undefined>) => void,
   ) {
-    this.responses = documentedResponses(spec);
+    this.responses = responseSchemas(spec);
     this.validatorFor = schemaValidators(spec);
     this.base = new URL(settings.upstream);
   }

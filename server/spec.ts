@@ -52,3 +52,23 @@ export function resolveRef<T>(spec: OpenApiDocument, ref: string): T {
   }
   return node as T;
 }
+
+export type MediaObject = { schema?: { $ref?: string }; examples?: Record<string, { $ref?: string; value?: unknown }> };
+export type ResponseObject = { content?: Record<string, MediaObject> };
+
+/** operationId → status → its documented response (a shared response's `$ref` resolved), from the bundled contract. */
+export function documentedResponses(spec: OpenApiDocument): Map<string, Map<number, ResponseObject>> {
+  const byOperation = new Map<string, Map<number, ResponseObject>>();
+  for (const pathItem of Object.values(spec.paths)) {
+    for (const operation of Object.values(pathItem)) {
+      if (!operation?.operationId) continue;
+      const byStatus = new Map<number, ResponseObject>();
+      for (const [status, value] of Object.entries(operation.responses ?? {})) {
+        const ref = (value as { $ref?: string }).$ref;
+        byStatus.set(Number(status), ref ? resolveRef<ResponseObject>(spec, ref) : (value as ResponseObject));
+      }
+      byOperation.set(operation.operationId, byStatus);
+    }
+  }
+  return byOperation;
+}
