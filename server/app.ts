@@ -4,7 +4,7 @@ import { join } from "node:path";
 import cors from "cors";
 import express, { type ErrorRequestHandler, type NextFunction, type RequestHandler, type Response } from "express";
 import * as OpenApiValidator from "express-openapi-validator";
-import { authenticate, noCredentials, type Caller, type RequestWithBody } from "./auth.js";
+import { authenticate, schemeNotAccepted, type Caller, type RequestWithBody } from "./auth.js";
 import { classifyCreateImageBody, type Branch } from "./classify.js";
 import { defaultSettings, type StubSettings } from "./config.js";
 import { controlHandlers } from "./control.js";
@@ -41,7 +41,6 @@ export type CreateAppOptions = Partial<StubSettings> & {
 export type StubApp = ReturnType<typeof express> & { jobs: JobStore; scenario: Scenario };
 
 const CONTROL_PREFIX = "/_stub";
-const AUTH_RESULT = Symbol("authResult");
 
 type Examples = Map<string, Map<number, Map<string, unknown>>>;
 
@@ -82,20 +81,48 @@ const isJsonContentType = (req: { headers: Record<string, unknown> }) => {
 
 const HTTP_METHODS = new Set(["get", "put", "post", "delete", "options", "head", "patch", "trace"]);
 
+type OperationObject = { operationId?: string; security?: Record<string, string[]>[] };
+type MountedOperation = { method: "get"; expressPath: string; operationId: string; operation: OperationObject };
+
+/** Each operation of a spec with its Express path (`{job_id}` becomes `:job_id`). */
+function operationsOf(apiDoc: OpenApiDocument): MountedOperation[] {
+  return Object.entries(apiDoc.paths).flatMap(([path, pathItem]) =>
+    Object.entries(pathItem as Record<string, OperationObject>)
+      .filter(([method, operation]) => HTTP_METHODS.has(method) && operation.operationId)
+      .map(([method, operation]) => ({ method: method as "get", expressPath: path.replace(/\{([^}]+)\}/g, ":$1"), operationId: operation.operationId!, operation })),
+  );
+}
+
 /**
- * Mounts each operation of a spec as an Express route (`{job_id}` becomes `:job_id`) behind its validator.
- * Plain routes rather than the validator's `operationHandlers`, which puts a second router with its own
- * path-parameter callbacks in every request's way.
+ * Mounts each operation of a spec as a plain Express route with its own steps: a request is matched against the
+ * operation's path once, then walks only what that operation needs. (The validator's `operationHandlers` would
+ * put a second router with its own path-parameter callbacks in every request's way.)
  */
-function mountOperations(router: express.Router, apiDoc: OpenApiDocument, operations: Record<string, Handler>, handle: (operationId: string, handler: Handler) => RequestHandler): void {
-  for (const [path, pathItem] of Object.entries(apiDoc.paths)) {
-    for (const [method, operation] of Object.entries(pathItem)) {
-      if (!HTTP_METHODS.has(method) || !operation.operationId) continue;
-      const handler = operations[operation.operationId];
-      if (!handler) throw new Error(`no handler for operation ${operation.operationId}`);
-      router[method as "get"](path.replace(/\{([^}]+)\}/g, ":$1"), handle(operation.operationId, handler));
-    }
+function mountOperations(router: express.Router, apiDoc: OpenApiDocument, stepsFor: (operation: MountedOperation) => RequestHandler[]): void {
+  for (const operation of operationsOf(apiDoc)) router[operation.method](operation.expressPath, ...stepsFor(operation));
+}
+
+/** The handler an operation ID names; a spec operation without one stops start-up. */
+function handlerFor(handlers: Record<string, Handler>, operationId: string): Handler {
+  const handler = handlers[operationId];
+  if (!handler) throw new Error(`no handler for operation ${operationId}`);
+  return handler;
+}
+
+const CHECKED_SCHEMES = new Set<string>(["token", "aksk"] satisfies Caller["scheme"][]);
+
+/**
+ * The schemes an operation accepts (its own security requirements, else the document's), or undefined when it
+ * asks for none. A requirement the stub cannot check (another scheme, or two schemes at once) stops start-up.
+ */
+function acceptedSchemes(apiDoc: OpenApiDocument, { operationId, operation }: MountedOperation): ReadonlySet<string> | undefined {
+  const requirements = operation.security ?? (apiDoc.security as OperationObject["security"]) ?? [];
+  if (requirements.length === 0 || requirements.some((requirement) => Object.keys(requirement).length === 0)) return undefined;
+  const schemes = new Set(requirements.flatMap((requirement) => Object.keys(requirement)));
+  if ([...schemes].some((scheme) => !CHECKED_SCHEMES.has(scheme)) || requirements.some((requirement) => Object.keys(requirement).length > 1)) {
+    throw new Error(`operation ${operationId} asks for security the stub cannot check: ${JSON.stringify(requirements)}`);
   }
+  return schemes;
 }
 
 export function createApp(options: CreateAppOptions = {}): StubApp {
@@ -204,22 +231,23 @@ export function createApp(options: CreateAppOptions = {}): StubApp {
       }
     };
 
-  // The validator asks each scheme of the request in turn; the answer is worked out once. Most requests carry a
-  // token and are answered without a promise; a signature is checked with Web Crypto, which is asynchronous.
-  const settle = (req: StubRequest, result: Caller | GatewayError): true => {
-    if (result instanceof GatewayError) {
-      // The validator reports only the first failing scheme's error; the error handler reads the real reason here.
-      req.authFailure = result;
-      throw result;
-    }
-    req.caller = result;
-    return true;
-  };
-  const authenticateOnce = (req: StubRequest): true | Promise<true> => {
-    const holder = req as StubRequest & { [AUTH_RESULT]?: Caller | GatewayError | Promise<Caller | GatewayError> };
-    holder[AUTH_RESULT] ??= authenticate(req as RequestWithBody, authSettings);
-    const result = holder[AUTH_RESULT];
-    return result instanceof Promise ? result.then((settled) => settle(req, settled)) : settle(req, result);
+  // The contract's security requirements are checked first, as the gateway checks them in front of IMS: a request
+  // without valid credentials is refused before its body is looked at. They are checked here rather than by the
+  // validator's `validateSecurity`, which asks every scheme in turn through a chain of promises and builds an
+  // Error, stack trace and all, for each scheme a request does not use. Most requests carry a token and are
+  // admitted without a promise; a signature is checked with Web Crypto.
+  const requireCaller = (schemes: ReadonlySet<string>): RequestHandler => {
+    const admit = (req: StubRequest, result: Caller | GatewayError, next: NextFunction) => {
+      if (result instanceof GatewayError) return next(result);
+      if (!schemes.has(result.scheme)) return next(schemeNotAccepted(result.scheme));
+      req.caller = result;
+      next();
+    };
+    return (req: StubRequest, _res, next) => {
+      const result = authenticate(req as RequestWithBody, authSettings);
+      if (result instanceof Promise) result.then((settled) => admit(req, settled, next), next);
+      else admit(req, result, next);
+    };
   };
 
   // The control API has its own validator; requests elsewhere skip it entirely rather than walk its chain.
@@ -232,20 +260,25 @@ export function createApp(options: CreateAppOptions = {}): StubApp {
       validateResponses: true,
     }),
   );
-  mountOperations(controlRouter, controlSpec, control, handle);
+  mountOperations(controlRouter, controlSpec, ({ operationId }) => [handle(operationId, handlerFor(control, operationId))]);
   app.use((req, res, next) => (req.path.startsWith(`${CONTROL_PREFIX}/`) ? controlRouter(req, res, next) : next()));
-  app.use(
-    OpenApiValidator.middleware({
-      apiSpec: structuredClone(spec) as never,
-      validateApiSpec: checkContract,
-      ignorePaths: (path: string) => path.startsWith(`${CONTROL_PREFIX}/`) || path === "/openapi.json" || path === "/openapi.yaml" || path === "/docs" || path === "/docs/" || path === "/favicon.ico",
-      validateRequests: { allErrors: false },
-      validateResponses: true,
-      validateSecurity: { handlers: { token: authenticateOnce, aksk: authenticateOnce } },
-    }),
-  );
-  mountOperations(app.router, spec, handlers, handle);
 
+  const validator = OpenApiValidator.middleware({
+    apiSpec: structuredClone(spec) as never,
+    validateApiSpec: checkContract,
+    ignorePaths: (path: string) => path.startsWith(`${CONTROL_PREFIX}/`) || path === "/openapi.json" || path === "/openapi.yaml" || path === "/docs" || path === "/docs/" || path === "/favicon.ico",
+    validateRequests: { allErrors: false },
+    validateResponses: true,
+    validateSecurity: false,
+    // The contract has no multipart bodies: no multipart step for every request to walk.
+    fileUploader: false,
+  });
+  mountOperations(app.router, spec, (operation) => {
+    const schemes = acceptedSchemes(spec, operation);
+    return [...(schemes ? [requireCaller(schemes)] : []), ...validator, handle(operation.operationId, handlerFor(handlers, operation.operationId))];
+  });
+  // What no operation's route took: the validator answers a documented path's other methods (405 with Allow).
+  app.use(validator);
   app.use((req, _res, next) => next(new ImsError("IMG.0121", `No API at ${req.method} ${req.path}.`, 404)));
   app.use(errorHandler((body) => classifyCreateImageBody(body, validatorFor, spec.components.schemas), logger, proxy));
   return app;
@@ -274,9 +307,6 @@ function toImsError(err: ValidatorError, req: StubRequest, classifyBody: BodyCla
       return new ImsError("IMG.0001", err.message, 415);
   }
   const status = err.status ?? 500;
-  if (status === 401 || status === 403) {
-    return req.authFailure ?? noCredentials();
-  }
   if (status === 404) return new ImsError("IMG.0121", `No API at ${req.method} ${req.path}.`, 404);
   if (status === 405) return new ImsError("IMG.0001", `${req.method} is not allowed on ${req.path}.`, 405, { Allow: err.headers?.Allow ?? "" });
   if (status === 415) {

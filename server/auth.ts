@@ -21,6 +21,9 @@ const deny = (why: string) => new GatewayError(401, "APIG.0301", `Incorrect IAM 
 /** The refusal of a request that carries neither scheme's credentials. */
 export const noCredentials = () => deny("no X-Auth-Token and no Authorization signature");
 
+/** The refusal of valid credentials of a scheme the operation does not list. */
+export const schemeNotAccepted = (scheme: Caller["scheme"]) => deny(`this API does not accept ${scheme === "aksk" ? "an AK/SK signature" : "an X-Auth-Token"}`);
+
 function header(req: Request, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value.join(", ") : value;

@@ -4,7 +4,7 @@ import type { Request, Response } from "express";
 import type { components, operations } from "../generated/openapi.js";
 import type { Caller } from "./auth.js";
 import { checkBeyondSchema, intendedBranch, type Branch } from "./classify.js";
-import { ImsError, type GatewayError } from "./errors.js";
+import { ImsError } from "./errors.js";
 import { JobStoreFullError, type JobPlan, type JobStore } from "./jobs.js";
 import { jobPreferences } from "./prefer.js";
 import type { Scenario } from "./scenario.js";
@@ -12,7 +12,7 @@ import type { Scenario } from "./scenario.js";
 type Schemas = components["schemas"];
 type CreateImageBody = Schemas["CreateImageRequestBody"];
 
-export type StubRequest = Request & { caller?: Caller; authFailure?: GatewayError; preferences?: ReadonlyMap<string, string> };
+export type StubRequest = Request & { caller?: Caller; preferences?: ReadonlyMap<string, string> };
 export type Handler = (req: StubRequest, res: Response) => void | Promise<void>;
 export type ImsOperationId = keyof operations;
 

@@ -1,6 +1,8 @@
 // Both auth schemes, the reference's signed requests verified exactly, refusals, and project isolation.
 import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApp } from "../../server/app.ts";
+import { loadSpec } from "../../server/spec.ts";
 import { body } from "../helpers/bodies.ts";
 import { AK, getJson, postJson, PROJECT_ID, SK, startStub, type RunningStub } from "../helpers/stub.ts";
 
@@ -116,5 +118,40 @@ describe("project isolation", () => {
     expect(otherPath.status).toBe(404);
     expect(never.status).toBe(404);
     expect(otherPath.body.error.code).toBe(never.body.error.code);
+  });
+});
+
+describe("the contract's security requirements, before anything else is checked", () => {
+  const noCredentials = { "Content-Type": "application/json" };
+
+  it("no credentials: 401, even for a body the contract refuses", async () => {
+    const res = await postJson(stub.url, { name: "x" }, noCredentials);
+    expect(res.status).toBe(401);
+    expect(res.body.error_code).toBe("APIG.0301");
+    expect((await getJson(stub.url, `/v1/${PROJECT_ID}/jobs/abc`, {})).status).toBe(401);
+  });
+
+  it("an unknown path is still a 404 and a wrong method a 405, and the control API asks for none", async () => {
+    expect((await getJson(stub.url, "/v2/cloudimages/nothing", {})).status).toBe(404);
+    const wrongMethod = await fetch(`${stub.url}/v2/cloudimages/action`, { method: "DELETE" });
+    expect(wrongMethod.status).toBe(405);
+    expect((await getJson(stub.url, "/_stub/health", {})).status).toBe(200);
+  });
+
+  it("follows an operation's own list of schemes, and refuses a contract with a scheme it cannot check", async () => {
+    const spec = loadSpec("openapi");
+    const progress = spec.paths["/v1/cloudimages/job/{job_id}"]!.get!;
+    progress.security = [{ aksk: [] }];
+    const signatureOnly = await startStub({ spec });
+    try {
+      const refused = await getJson(signatureOnly.url, "/v1/cloudimages/job/abc");
+      expect(refused.status).toBe(401);
+      expect(refused.body.error_msg).toContain("does not accept an X-Auth-Token");
+      expect((await getJson(signatureOnly.url, `/v1/${PROJECT_ID}/jobs/abc`)).status).toBe(404);
+    } finally {
+      await signatureOnly.close();
+    }
+    progress.security = [{ oauth: [] }];
+    expect(() => createApp({ spec })).toThrow(/ShowJobProgress asks for security the stub cannot check/);
   });
 });
