@@ -5,6 +5,10 @@
 //   both security schemes (async handlers that accept), with handlers answering fixed valid bodies (a job the
 //   stub produced): what the stub cannot go below while it validates everything with this library.
 // (The stub itself runs as `ims-stub` does: dist/server/main.js.)
+// And the variants that take the floor apart (`npm run bench -- --floor-parts`):
+// - `floor-no-stack-traces`: the floor with `Error.stackTraceLimit = 0`;
+// - `floor-no-security`: the floor with `validateSecurity: false`;
+// - `express-promise-hops`: plain Express with as many resolved-promise hops per request as the validator's chain.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
@@ -16,6 +20,7 @@ import { loadSpec } from "../dist/server/spec.js";
 const { values } = parseArgs({ options: { kind: { type: "string" }, port: { type: "string", default: "0" } } });
 const { kind } = values;
 const port = Number(values.port);
+const FLOORS = new Set(["floor", "floor-no-stack-traces", "floor-no-security"]);
 const JOB_CREATED = '{"job_id":"8a12fc664fb4daa3014fb4e581380005"}';
 
 /** A finished job as the stub answers it, so that the baselines send (and the floor validates) the same body. */
@@ -53,20 +58,25 @@ if (kind === "bare") {
     });
   });
   server.listen(port, "127.0.0.1");
-} else if (kind === "express" || kind === "floor") {
+} else if (kind === "express" || kind === "express-promise-hops" || FLOORS.has(kind!)) {
   const job = await jobTheStubProduced();
+  if (kind === "floor-no-stack-traces") Error.stackTraceLimit = 0;
   const app = express();
   app.use(express.json());
-  if (kind === "floor") {
+  if (FLOORS.has(kind!)) {
     const accept = async () => true;
     app.use(
       OpenApiValidator.middleware({
         apiSpec: loadSpec("openapi") as never,
         validateRequests: { allErrors: false },
         validateResponses: true,
-        validateSecurity: { handlers: { token: accept, aksk: accept } },
+        validateSecurity: kind === "floor-no-security" ? false : { handlers: { token: accept, aksk: accept } },
       }),
     );
+  }
+  if (kind === "express-promise-hops") {
+    const settled = Promise.resolve();
+    for (let hop = 0; hop < 6; hop++) app.use((_req, _res, next) => void settled.then(() => next()));
   }
   // res.json, as the stub answers: the validator checks responses sent that way.
   app.post("/v2/cloudimages/action", (_req, res) => void res.json(JSON.parse(JOB_CREATED)));
@@ -74,7 +84,7 @@ if (kind === "bare") {
   app.use(((err, _req, res, _next) => void res.status(err.status ?? 500).json({ error: { code: "IMG.0001", message: err.message } })) as ErrorRequestHandler);
   app.listen(port, "127.0.0.1");
 } else {
-  console.error("usage: bench-server --kind bare|express|floor --port N");
+  console.error("usage: bench-server --kind bare|express|floor|floor-no-stack-traces|floor-no-security|express-promise-hops --port N");
   process.exit(2);
 }
 process.once("SIGINT", () => process.exit(0));

@@ -3,8 +3,10 @@
 // on the contract, fixed answers) and Prism's mock of the same contract. Figures: CreateImage and ShowJob
 // throughput, p50 and p99 (servers interleaved round by round, medians reported), start-up (process start to
 // first answered request), and the stub's memory before and after 100,000 and 200,000 creates.
-// Ratios are the figures that matter: absolute numbers move with whatever else the machine is doing.
+// Ratios are the figures that matter: absolute numbers move with whatever else the machine is doing, so each
+// ratio is taken within a round (the two servers loaded one after the other) and the median of the rounds is shown.
 // `--smoke` is the CI guard: three 2-second rounds, the stub against the floor only, failing on a gross regression.
+// `--floor-parts` takes the floor apart: what its security step, its stack traces and its promise hops cost.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
@@ -16,17 +18,19 @@ import autocannon from "autocannon";
 const root = resolve(import.meta.dirname, "..");
 const { values } = parseArgs({
   options: {
-    duration: { type: "string", default: "4" },
+    duration: { type: "string", default: "2" },
     connections: { type: "string", default: "50" },
-    rounds: { type: "string", default: "3" },
+    rounds: { type: "string", default: "10" },
     smoke: { type: "boolean", default: false },
+    "floor-parts": { type: "boolean", default: false },
     /** Throughput of these servers only (comma-separated), for profiling sessions. */
     only: { type: "string" },
   },
 });
 const SMOKE = values.smoke!;
 const DURATION = SMOKE ? 2 : Number(values.duration);
-// Three short rounds even in the smoke: one slow second of a shared machine must not fail CI.
+// Many short rounds rather than a few long ones: the two loads of a pair are seconds apart, and a median of many
+// pairs is what a slow minute of a shared machine cannot move. Three even in the smoke: one slow second must not fail CI.
 const ROUNDS = SMOKE ? 3 : Number(values.rounds);
 const CONNECTIONS = Number(values.connections);
 /** The smoke fails only below this share of the floor's throughput: a gross regression, never noise. */
@@ -35,7 +39,16 @@ const PROJECT = "0123456789abcdef0123456789abcdef";
 const HEADERS = { "content-type": "application/json", "x-auth-token": "bench" };
 const CREATE_BODY = JSON.stringify({ name: "bench-ecs", instance_id: "877a2cda-ba63-4e1e-b95f-e67e48b6129a", tags: ["aaa.111"] });
 
-type ServerName = "bare node:http" | "plain Express" | "floor" | "stub" | "npm start" | "Prism";
+type ServerName =
+  | "bare node:http"
+  | "plain Express"
+  | "Express + 6 promise hops"
+  | "floor"
+  | "floor, no stack traces"
+  | "floor, no security step"
+  | "stub"
+  | "npm start"
+  | "Prism";
 type Running = { url: string; child: ChildProcess; startupMs: number };
 
 // What the servers print (the stub's request log, Prism's) goes to a file, as in a CI job: read by this process,
@@ -57,7 +70,10 @@ const benchServer = (kind: string, port: number) => node(kind, ["--import", "tsx
 const SERVERS: Record<ServerName, (port: number) => ChildProcess> = {
   "bare node:http": (port) => benchServer("bare", port),
   "plain Express": (port) => benchServer("express", port),
+  "Express + 6 promise hops": (port) => benchServer("express-promise-hops", port),
   floor: (port) => benchServer("floor", port),
+  "floor, no stack traces": (port) => benchServer("floor-no-stack-traces", port),
+  "floor, no security step": (port) => benchServer("floor-no-security", port),
   // As `npm start` and `ims-stub` run it: the compiled entry point, logging one JSON line per request.
   stub: (port) => node("stub", ["dist/server/main.js", "--port", String(port), "--progression", "immediate"]),
   "npm start": (port) => spawnServer("npm-start", "npm", ["start", "--silent", "--", "--port", String(port)]),
@@ -108,7 +124,6 @@ const cpuUs = (pid: number) => {
 };
 
 async function load(title: string, pid: number, opts: autocannon.Options): Promise<Figures> {
-  await autocannon({ ...opts, duration: 1, connections: CONNECTIONS }); // warm-up
   const before = cpuUs(pid);
   const result = await autocannon({ ...opts, duration: DURATION, connections: CONNECTIONS });
   const cpu = cpuUs(pid) - before;
@@ -127,39 +142,60 @@ const SCENARIOS = {
 };
 type Scenario = keyof typeof SCENARIOS;
 
-async function throughput(names: ServerName[]): Promise<Map<string, Figures>> {
+/** A job made just now: the creates before may have pushed an older one out of the stub's store. */
+async function freshJob(server: Running): Promise<string> {
+  const response = await fetch(SCENARIOS.CreateImage(server.url).url, { method: "POST", headers: HEADERS, body: CREATE_BODY });
+  return ((await response.json()) as { job_id: string }).job_id;
+}
+
+/** Each server's figures per round (the same order for every key), and their medians. */
+type Measured = { rounds: Map<string, Figures[]>; medians: Map<string, Figures> };
+
+async function throughput(names: ServerName[]): Promise<Measured> {
   const running = new Map<ServerName, Running>();
   for (const name of names) running.set(name, await start(name));
-  const samples = new Map<string, Figures[]>();
+  const rounds = new Map<string, Figures[]>();
   try {
-    // Round by round, every server in turn: a slow minute of the machine falls on all of them alike.
+    // Warm-up, once per server and scenario: code compiled, the stub's store filling.
+    for (const scenario of Object.keys(SCENARIOS) as Scenario[]) {
+      for (const server of running.values()) await autocannon({ ...SCENARIOS[scenario](server.url, await freshJob(server)), duration: 1, connections: CONNECTIONS });
+    }
+    // Round by round, every server in turn, the order reversed every other round: a slow minute of the machine
+    // falls on all of them alike, and no server is always the one loaded first.
     for (let round = 0; round < ROUNDS; round++) {
       for (const scenario of Object.keys(SCENARIOS) as Scenario[]) {
-        for (const [name, server] of running) {
-          // A job made just now: the creates before may have pushed an older one out of the stub's store.
-          const created = await (await fetch(SCENARIOS.CreateImage(server.url).url, { method: "POST", headers: HEADERS, body: CREATE_BODY })).json();
-          const figures = await load(`${name} ${scenario}`, server.child.pid!, SCENARIOS[scenario](server.url, created.job_id));
-          samples.set(`${name}|${scenario}`, [...(samples.get(`${name}|${scenario}`) ?? []), figures]);
+        const order = round % 2 === 0 ? [...running] : [...running].reverse();
+        for (const [name, server] of order) {
+          const figures = await load(`${name} ${scenario}`, server.child.pid!, SCENARIOS[scenario](server.url, await freshJob(server)));
+          rounds.set(`${name}|${scenario}`, [...(rounds.get(`${name}|${scenario}`) ?? []), figures]);
         }
       }
     }
   } finally {
     for (const server of running.values()) await stop(server);
   }
-  return new Map(
-    [...samples].map(([key, list]) => [
+  const medians = new Map(
+    [...rounds].map(([key, list]) => [
       key,
       { rps: median(list.map((f) => f.rps)), p50: median(list.map((f) => f.p50)), p99: median(list.map((f) => f.p99)), cpuUs: median(list.map((f) => f.cpuUs)) },
     ]),
   );
+  return { rounds, medians };
+}
+
+/** a ÷ b for one figure, taken round by round (each pair measured minutes apart at most), median of the rounds. */
+function pairedRatio({ rounds }: Measured, a: ServerName, b: ServerName, scenario: Scenario, figure: keyof Figures): number {
+  const [as, bs] = [rounds.get(`${a}|${scenario}`)!, rounds.get(`${b}|${scenario}`)!];
+  return median(as.map((f, i) => f[figure] / bs[i]![figure]));
 }
 
 async function smoke(): Promise<void> {
-  const figures = await throughput(["floor", "stub"]);
+  const measured = await throughput(["floor", "stub"]);
   let failed = false;
-  for (const scenario of Object.keys(SCENARIOS)) {
-    const share = figures.get(`stub|${scenario}`)!.rps / figures.get(`floor|${scenario}`)!.rps;
-    console.log(`smoke ${scenario}: stub ${fmt(figures.get(`stub|${scenario}`)!.rps)} req/s, floor ${fmt(figures.get(`floor|${scenario}`)!.rps)} req/s, stub ÷ floor ${fmt(share, 2)} (fails below ${SMOKE_MIN_SHARE})`);
+  for (const scenario of Object.keys(SCENARIOS) as Scenario[]) {
+    const share = pairedRatio(measured, "stub", "floor", scenario, "rps");
+    const rps = (name: ServerName) => fmt(measured.medians.get(`${name}|${scenario}`)!.rps);
+    console.log(`smoke ${scenario}: stub ${rps("stub")} req/s, floor ${rps("floor")} req/s, stub ÷ floor ${fmt(share, 2)} (fails below ${SMOKE_MIN_SHARE})`);
     if (share < SMOKE_MIN_SHARE) failed = true;
   }
   if (failed) {
@@ -169,33 +205,54 @@ async function smoke(): Promise<void> {
 }
 
 async function only(names: ServerName[]): Promise<void> {
-  const figures = await throughput(names);
-  for (const [key, f] of figures) console.log(`${key.replace("|", " ")}: ${fmt(f.rps)} req/s, p50 ${f.p50} ms, p99 ${f.p99} ms, CPU ${fmt(f.cpuUs)} µs per request`);
+  const { medians } = await throughput(names);
+  for (const [key, f] of medians) console.log(`${key.replace("|", " ")}: ${fmt(f.rps)} req/s, p50 ${f.p50} ms, p99 ${f.p99} ms, CPU ${fmt(f.cpuUs)} µs per request`);
 }
 
-async function full(): Promise<void> {
-  console.log(`IMS stub benchmark: ${ROUNDS} rounds of ${DURATION} s per server and scenario, ${CONNECTIONS} connections, loopback, Node ${process.version}\n`);
-  const names: ServerName[] = ["bare node:http", "plain Express", "floor", "stub", "Prism"];
-  const figures = await throughput(names);
-  const get = (name: ServerName, scenario: Scenario) => figures.get(`${name}|${scenario}`)!;
-
+/** Throughput, p50 and p99 per server, then the paired ratios of each pair [a, b] as a ÷ b. */
+function printTable(measured: Measured, names: ServerName[], pairs: (readonly [ServerName, ServerName])[]): void {
+  const get = (name: ServerName, scenario: Scenario) => measured.medians.get(`${name}|${scenario}`)!;
   console.log("| server | CreateImage req/s | p50 / p99 ms | ShowJob req/s | p50 / p99 ms |");
   console.log("|---|---|---|---|---|");
   for (const name of names) {
     const [create, show] = [get(name, "CreateImage"), get(name, "ShowJob")];
     console.log(`| ${name} | ${fmt(create.rps)} | ${create.p50} / ${create.p99} | ${fmt(show.rps)} | ${show.p50} / ${show.p99} |`);
   }
-  console.log("\n| ratio | CreateImage req/s | CreateImage p99 | ShowJob req/s | ShowJob p99 |");
+  console.log("\n| ratio (median of the rounds' ratios) | CreateImage req/s | CreateImage p99 | ShowJob req/s | ShowJob p99 |");
   console.log("|---|---|---|---|---|");
-  for (const base of ["floor", "plain Express", "Prism"] as const) {
-    const cells = (Object.keys(SCENARIOS) as Scenario[]).flatMap((scenario) => [fmt(get("stub", scenario).rps / get(base, scenario).rps, 2), fmt(get("stub", scenario).p99 / get(base, scenario).p99, 2)]);
-    console.log(`| stub ÷ ${base} | ${cells.join(" | ")} |`);
+  for (const [a, b] of pairs) {
+    const cells = (Object.keys(SCENARIOS) as Scenario[]).flatMap((scenario) => [fmt(pairedRatio(measured, a, b, scenario, "rps"), 2), fmt(pairedRatio(measured, a, b, scenario, "p99"), 2)]);
+    console.log(`| ${a} ÷ ${b} | ${cells.join(" | ")} |`);
   }
-  const floorOverExpress = (Object.keys(SCENARIOS) as Scenario[]).map((s) => `${s} ${fmt(get("floor", s).p99 / get("plain Express", s).p99, 2)}`).join(", ");
-  console.log(`floor p99 ÷ plain Express p99: ${floorOverExpress}`);
+}
+
+/** Which part of the floor costs what: its security step, the stack traces that step builds, its promise hops. */
+async function floorParts(): Promise<void> {
+  console.log(`The floor taken apart: ${ROUNDS} rounds of ${DURATION} s per server and scenario, ${CONNECTIONS} connections, loopback, Node ${process.version}\n`);
+  const names: ServerName[] = ["plain Express", "Express + 6 promise hops", "floor", "floor, no stack traces", "floor, no security step", "stub"];
+  printTable(
+    await throughput(names),
+    names,
+    names.filter((name) => name !== "floor").map((name) => [name, "floor"] as const),
+  );
+}
+
+async function full(): Promise<void> {
+  console.log(`IMS stub benchmark: ${ROUNDS} rounds of ${DURATION} s per server and scenario, ${CONNECTIONS} connections, loopback, Node ${process.version}\n`);
+  const names: ServerName[] = ["bare node:http", "plain Express", "floor", "stub", "Prism"];
+  const measured = await throughput(names);
+  const get = (name: ServerName, scenario: Scenario) => measured.medians.get(`${name}|${scenario}`)!;
+  const ratio = (a: ServerName, b: ServerName, scenario: Scenario, figure: keyof Figures) => fmt(pairedRatio(measured, a, b, scenario, figure), 2);
+
+  printTable(measured, names, [
+    ["stub", "floor"],
+    ["stub", "plain Express"],
+    ["stub", "Prism"],
+    ["floor", "plain Express"],
+  ]);
   // CPU per request moves less than req/s with what else shares the two cores (the load generator among them).
   const cpu = (Object.keys(SCENARIOS) as Scenario[])
-    .map((s) => `${s} stub ${fmt(get("stub", s).cpuUs)} µs, floor ${fmt(get("floor", s).cpuUs)} µs, floor ÷ stub ${fmt(get("floor", s).cpuUs / get("stub", s).cpuUs, 2)}`)
+    .map((s) => `${s} stub ${fmt(get("stub", s).cpuUs)} µs, floor ${fmt(get("floor", s).cpuUs)} µs, floor ÷ stub ${ratio("floor", "stub", s, "cpuUs")}`)
     .join("; ");
   console.log(`server CPU per request (all threads): ${cpu}`);
 
@@ -232,4 +289,4 @@ async function full(): Promise<void> {
   }
 }
 
-await (SMOKE ? smoke() : values.only ? only(values.only.split(",") as ServerName[]) : full());
+await (SMOKE ? smoke() : values["floor-parts"] ? floorParts() : values.only ? only(values.only.split(",") as ServerName[]) : full());
