@@ -12,6 +12,7 @@ import { mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 
@@ -57,14 +58,15 @@ const logDir = mkdtempSync(join(tmpdir(), "ims-bench-"));
 process.once("exit", () => rmSync(logDir, { recursive: true, force: true }));
 
 // In a process group of its own, so that stop() also ends what a wrapper (npm) started.
-const spawnServer = (name: string, command: string, args: string[]) =>
+const spawnServer = (name: string, command: string, args: string[], ipc = false) =>
   spawn(command, args, {
     cwd: root,
     detached: true,
-    stdio: ["ignore", openSync(join(logDir, `${name}.log`), "a"), "inherit"],
+    stdio: ["ignore", openSync(join(logDir, `${name}.log`), "a"), "inherit", ...(ipc ? (["ipc"] as const) : [])],
     env: { ...process.env, NODE_ENV: "production" },
   });
-const node = (name: string, args: string[]) => spawnServer(name, process.execPath, args);
+/** A Node server with the probe that reports its event-loop delay (scripts/bench-probe.mjs). */
+const node = (name: string, args: string[]) => spawnServer(name, process.execPath, ["--import", pathToFileURL(join(root, "scripts/bench-probe.mjs")).href, ...args], true);
 
 const benchServer = (kind: string, port: number) => node(kind, ["--import", "tsx", "scripts/bench-server.ts", "--kind", kind, "--port", String(port)]);
 const SERVERS: Record<ServerName, (port: number) => ChildProcess> = {
@@ -114,8 +116,19 @@ async function stop(running: Running): Promise<void> {
   await exited;
 }
 
-/** rps, latency, and the server process's CPU time (all its threads, GC included) per request in µs. */
-type Figures = { rps: number; p50: number; p99: number; cpuUs: number };
+/**
+ * rps, latency as the client saw it, the server's event-loop delay (p99, ms: how long a ready request could wait
+ * for the server's own thread) and its CPU time (all its threads, GC included) per request in µs.
+ */
+type Figures = { rps: number; p50: number; p99: number; loopP99: number; cpuUs: number };
+
+/** The server's event-loop delay since it was last asked (scripts/bench-probe.mjs). */
+function loopDelay(child: ChildProcess): Promise<{ p99: number; max: number }> {
+  return new Promise((resolve) => {
+    child.once("message", (figures) => resolve(figures as { p99: number; max: number }));
+    child.send("event-loop-delay");
+  });
+}
 
 /** User + system CPU of a process so far, in µs (/proc/PID/stat, clock ticks of 10 ms). */
 const cpuUs = (pid: number) => {
@@ -123,13 +136,16 @@ const cpuUs = (pid: number) => {
   return (Number(fields[11]) + Number(fields[12])) * 10_000;
 };
 
-async function load(title: string, pid: number, opts: autocannon.Options): Promise<Figures> {
+async function load(title: string, child: ChildProcess, opts: autocannon.Options): Promise<Figures> {
+  const pid = child.pid!;
+  await loopDelay(child);
   const before = cpuUs(pid);
   const result = await autocannon({ ...opts, duration: DURATION, connections: CONNECTIONS });
   const cpu = cpuUs(pid) - before;
+  const loop = await loopDelay(child);
   const bad = result.non2xx + result.errors + result.timeouts;
   if (bad > 0) throw new Error(`${title}: ${bad} requests failed (non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts})`);
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, cpuUs: cpu / result.requests.total };
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, loopP99: loop.p99, cpuUs: cpu / result.requests.total };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -166,7 +182,7 @@ async function throughput(names: ServerName[]): Promise<Measured> {
       for (const scenario of Object.keys(SCENARIOS) as Scenario[]) {
         const order = round % 2 === 0 ? [...running] : [...running].reverse();
         for (const [name, server] of order) {
-          const figures = await load(`${name} ${scenario}`, server.child.pid!, SCENARIOS[scenario](server.url, await freshJob(server)));
+          const figures = await load(`${name} ${scenario}`, server.child, SCENARIOS[scenario](server.url, await freshJob(server)));
           rounds.set(`${name}|${scenario}`, [...(rounds.get(`${name}|${scenario}`) ?? []), figures]);
         }
       }
@@ -177,7 +193,7 @@ async function throughput(names: ServerName[]): Promise<Measured> {
   const medians = new Map(
     [...rounds].map(([key, list]) => [
       key,
-      { rps: median(list.map((f) => f.rps)), p50: median(list.map((f) => f.p50)), p99: median(list.map((f) => f.p99)), cpuUs: median(list.map((f) => f.cpuUs)) },
+      Object.fromEntries((["rps", "p50", "p99", "loopP99", "cpuUs"] as const).map((figure) => [figure, median(list.map((f) => f[figure]))])) as Figures,
     ]),
   );
   return { rounds, medians };
@@ -206,17 +222,22 @@ async function smoke(): Promise<void> {
 
 async function only(names: ServerName[]): Promise<void> {
   const { medians } = await throughput(names);
-  for (const [key, f] of medians) console.log(`${key.replace("|", " ")}: ${fmt(f.rps)} req/s, p50 ${f.p50} ms, p99 ${f.p99} ms, CPU ${fmt(f.cpuUs)} µs per request`);
+  for (const [key, f] of medians) {
+    console.log(`${key.replace("|", " ")}: ${fmt(f.rps)} req/s, p50 ${f.p50} ms, p99 ${f.p99} ms, event-loop delay p99 ${fmt(f.loopP99)} ms, CPU ${fmt(f.cpuUs)} µs per request`);
+  }
 }
 
 /** Throughput, p50 and p99 per server, then the paired ratios of each pair [a, b] as a ÷ b. */
 function printTable(measured: Measured, names: ServerName[], pairs: (readonly [ServerName, ServerName])[]): void {
   const get = (name: ServerName, scenario: Scenario) => measured.medians.get(`${name}|${scenario}`)!;
-  console.log("| server | CreateImage req/s | p50 / p99 ms | ShowJob req/s | p50 / p99 ms |");
+  // The client's p50 / p99, then the server's own event-loop delay p99: a client p99 far above it was made
+  // outside the server.
+  console.log("| server | CreateImage req/s | p50 / p99 / loop p99 ms | ShowJob req/s | p50 / p99 / loop p99 ms |");
   console.log("|---|---|---|---|---|");
+  const latency = (f: Figures) => `${f.p50} / ${f.p99} / ${fmt(f.loopP99)}`;
   for (const name of names) {
     const [create, show] = [get(name, "CreateImage"), get(name, "ShowJob")];
-    console.log(`| ${name} | ${fmt(create.rps)} | ${create.p50} / ${create.p99} | ${fmt(show.rps)} | ${show.p50} / ${show.p99} |`);
+    console.log(`| ${name} | ${fmt(create.rps)} | ${latency(create)} | ${fmt(show.rps)} | ${latency(show)} |`);
   }
   console.log("\n| ratio (median of the rounds' ratios) | CreateImage req/s | CreateImage p99 | ShowJob req/s | ShowJob p99 |");
   console.log("|---|---|---|---|---|");
