@@ -79,7 +79,8 @@ const SERVERS: Record<ServerName, (port: number) => ChildProcess> = {
   // As `npm start` and `ims-stub` run it: the compiled entry point, logging one JSON line per request.
   stub: (port) => node("stub", ["dist/server/main.js", "--port", String(port), "--progression", "immediate"]),
   "npm start": (port) => spawnServer("npm-start", "npm", ["start", "--silent", "--", "--port", String(port)]),
-  Prism: (port) => node("prism", [join(root, "node_modules/@stoplight/prism-cli/dist/index.js"), "mock", "-h", "127.0.0.1", "-p", String(port), "generated/openapi.json"]),
+  // Without the probe: started with it (and its IPC channel), Prism exits at once.
+  Prism: (port) => spawnServer("prism", process.execPath, [join(root, "node_modules/@stoplight/prism-cli/dist/index.js"), "mock", "-h", "127.0.0.1", "-p", String(port), "generated/openapi.json"]),
 };
 
 function freePort(): Promise<number> {
@@ -124,6 +125,7 @@ type Figures = { rps: number; p50: number; p99: number; loopP99: number; cpuUs: 
 
 /** The server's event-loop delay since it was last asked (scripts/bench-probe.mjs). */
 function loopDelay(child: ChildProcess): Promise<{ p99: number; max: number }> {
+  if (!child.connected) return Promise.resolve({ p99: Number.NaN, max: Number.NaN });
   return new Promise((resolve) => {
     child.once("message", (figures) => resolve(figures as { p99: number; max: number }));
     child.send("event-loop-delay");
@@ -169,9 +171,10 @@ type Measured = { rounds: Map<string, Figures[]>; medians: Map<string, Figures> 
 
 async function throughput(names: ServerName[]): Promise<Measured> {
   const running = new Map<ServerName, Running>();
-  for (const name of names) running.set(name, await start(name));
   const rounds = new Map<string, Figures[]>();
   try {
+    // Inside the try: a server that fails to start must not leave the ones before it running.
+    for (const name of names) running.set(name, await start(name));
     // Warm-up, once per server and scenario: code compiled, the stub's store filling.
     for (const scenario of Object.keys(SCENARIOS) as Scenario[]) {
       for (const server of running.values()) await autocannon({ ...SCENARIOS[scenario](server.url, await freshJob(server)), duration: 1, connections: CONNECTIONS });
@@ -234,7 +237,7 @@ function printTable(measured: Measured, names: ServerName[], pairs: (readonly [S
   // outside the server.
   console.log("| server | CreateImage req/s | p50 / p99 / loop p99 ms | ShowJob req/s | p50 / p99 / loop p99 ms |");
   console.log("|---|---|---|---|---|");
-  const latency = (f: Figures) => `${f.p50} / ${f.p99} / ${fmt(f.loopP99)}`;
+  const latency = (f: Figures) => `${f.p50} / ${f.p99} / ${Number.isNaN(f.loopP99) ? "n/a" : fmt(f.loopP99)}`;
   for (const name of names) {
     const [create, show] = [get(name, "CreateImage"), get(name, "ShowJob")];
     console.log(`| ${name} | ${fmt(create.rps)} | ${latency(create)} | ${fmt(show.rps)} | ${latency(show)} |`);
