@@ -50,6 +50,18 @@ describe("the ims-stub command", () => {
     expect(lines.find((line) => line.request_id === requestId)).toMatchObject({ method: "GET", path: "/v1/cloudimages/job/abc", status: 404, operation: "ShowJobProgress", error_code: "IMG.0121" });
   }, 30_000);
 
+  it("keeps answering when whatever reads its log goes away, and still exits 0 on SIGTERM", async () => {
+    const { child, url } = await start();
+    child.stdout.destroy();
+    for (let i = 0; i < 20; i++) {
+      const res = await fetch(`${url}/v1/cloudimages/job/abc`, { headers: { "X-Auth-Token": "t" } });
+      expect(res.status).toBe(404);
+    }
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+  }, 30_000);
+
   it("--upstream starts without asking the upstream anything, and answers 502 while it is unreachable", async () => {
     const { child, url } = await start("--upstream", "http://127.0.0.1:1");
     try {
