@@ -249,8 +249,9 @@ export function createApp(options: CreateAppOptions = {}): StubApp {
     };
     return (req: StubRequest, _res, next) => {
       const result = authenticate(req as RequestWithBody, authSettings);
-      if (result instanceof Promise) result.then((settled) => admit(req, settled, next), next);
-      else admit(req, result, next);
+      // Express passes a rejection of the returned promise on to the error handler.
+      if (result instanceof Promise) return result.then((settled) => admit(req, settled, next));
+      admit(req, result, next);
     };
   };
 
