@@ -1,8 +1,9 @@
 // `npm run bench`: the stub against its baselines, all measured in one run on loopback, each server in its own
 // process: bare node:http (the machine's limit), plain Express, the floor (Express + express-openapi-validator
 // on the contract, fixed answers) and Prism's mock of the same contract. Figures: CreateImage and ShowJob
-// throughput, p50 and p99 (servers interleaved round by round, medians reported), start-up (process start to
-// first answered request), and the stub's memory before and after 100,000 and 200,000 creates.
+// throughput, p50 and p99 (servers interleaved round by round, medians reported), each server's own event-loop
+// delay and CPU time per request, start-up (process start to first answered request), and the stub's memory
+// before and after 100,000 and 200,000 creates.
 // Ratios are the figures that matter: absolute numbers move with whatever else the machine is doing, so each
 // ratio is taken within a round (the two servers loaded one after the other) and the median of the rounds is shown.
 // `--smoke` is the CI guard: three 2-second rounds, the stub against the floor only, failing on a gross regression.
