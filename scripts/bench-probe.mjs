@@ -8,7 +8,7 @@ const delay = monitorEventLoopDelay({ resolution: 2 });
 delay.enable();
 process.on("message", (message) => {
   if (message !== "event-loop-delay") return;
-  process.send?.({ p99: delay.percentile(99) / 1e6, max: delay.max / 1e6 });
+  process.send?.({ p99: delay.percentile(99) / 1e6 });
   delay.reset();
 });
 // The IPC channel must not keep a server alive that is asked to stop.

@@ -125,10 +125,10 @@ async function stop(running: Running): Promise<void> {
 type Figures = { rps: number; p50: number; p99: number; loopP99: number; cpuUs: number };
 
 /** The server's event-loop delay since it was last asked (scripts/bench-probe.mjs). */
-function loopDelay(child: ChildProcess): Promise<{ p99: number; max: number }> {
-  if (!child.connected) return Promise.resolve({ p99: Number.NaN, max: Number.NaN });
+function loopDelay(child: ChildProcess): Promise<{ p99: number }> {
+  if (!child.connected) return Promise.resolve({ p99: Number.NaN });
   return new Promise((resolve) => {
-    child.once("message", (figures) => resolve(figures as { p99: number; max: number }));
+    child.once("message", (figures) => resolve(figures as { p99: number }));
     child.send("event-loop-delay");
   });
 }
