@@ -1,9 +1,9 @@
 // The stub's settings: defaults, overridden by environment variables, overridden by command-line flags.
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { parseCredentials, type Credential } from "./auth.js";
-import type { Progression } from "./jobs.js";
-import type { World } from "./scenario.js";
+import { parseCredentials, type Credential } from "./http/auth.js";
+import type { Progression } from "./ims/jobs/store.js";
+import type { World } from "./ims/scenario.js";
 
 export const DEFAULT_PROJECT_ID = "0123456789abcdef0123456789abcdef";
 export const DEFAULT_CREDENTIALS = `EXAMPLEAK1234567890:EXAMPLESK0987654321abcdefghijklmnopqrst:${DEFAULT_PROJECT_ID}`;

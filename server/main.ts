@@ -4,8 +4,8 @@ import { rmSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { createApp } from "./app.js";
 import { helpText, readSettings } from "./config.js";
-import { serve } from "./http.js";
-import { jsonLineLogger, type LogEntry } from "./log.js";
+import { serve } from "./http/serve.js";
+import { jsonLineLogger, type LogEntry } from "./http/log.js";
 
 async function main(): Promise<void> {
   let settings: ReturnType<typeof readSettings>;

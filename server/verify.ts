@@ -16,7 +16,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { parse } from "yaml";
 import { createApp } from "./app.js";
-import { serve } from "./http.js";
+import { serve } from "./http/serve.js";
 
 const HELP = `Usage: ims-verify --server URL (--token TOKEN | --ak AK --sk SK) --project-id ID [options]
 

@@ -2,7 +2,7 @@
 import type { AddressInfo } from "node:net";
 import { createApp, type CreateAppOptions, type StubApp } from "../../server/app.ts";
 import { DEFAULT_PROJECT_ID } from "../../server/config.ts";
-import { serve } from "../../server/http.ts";
+import { serve } from "../../server/http/serve.ts";
 
 export const PROJECT_ID = DEFAULT_PROJECT_ID;
 export const AK = "EXAMPLEAK1234567890";

@@ -6,7 +6,7 @@ import { Ajv2020 as RedoclyAjv2020 } from "@redocly/ajv/dist/2020.js";
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadSpec, resolveRef } from "../../server/spec.ts";
+import { loadSpec, resolveRef } from "../../server/contract/spec.ts";
 import { bases, seedExamples } from "../helpers/bodies.ts";
 import { PROJECT_ID, startStub, TOKEN_HEADERS, type RunningStub } from "../helpers/stub.ts";
 

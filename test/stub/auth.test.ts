@@ -2,7 +2,7 @@
 import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../server/app.ts";
-import { loadSpec } from "../../server/spec.ts";
+import { loadSpec } from "../../server/contract/spec.ts";
 import { body } from "../helpers/bodies.ts";
 import { AK, getJson, postJson, PROJECT_ID, SK, startStub, type RunningStub } from "../helpers/stub.ts";
 

@@ -2,8 +2,8 @@
 // signature verifies against the configured credentials. Failures are the gateway's 401s.
 import { timingSafeEqual } from "node:crypto";
 import type { Request } from "express";
-import { canonicalRequest, computeSignature, parseAuthorization, parseSdkDate, payloadHash, queryPairs } from "../client/aksk.js";
-import { GatewayError } from "./errors.js";
+import { canonicalRequest, computeSignature, parseAuthorization, parseSdkDate, payloadHash, queryPairs } from "../../client/aksk.js";
+import { GatewayError } from "../ims/errors.js";
 
 export type Credential = { sk: string; projectId: string };
 export type Caller = { projectId: string; scheme: "token" | "aksk"; ak?: string };

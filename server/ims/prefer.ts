@@ -1,7 +1,7 @@
 // The Prefer request header (RFC 7240), with Prism's `code` and `example` preferences and the stub's own
 // preferences for the job a create starts.
 import { ImsError } from "./errors.js";
-import { failOutcome, type Progression } from "./jobs.js";
+import { failOutcome, type Progression } from "./jobs/store.js";
 import type { JobPreferences } from "./scenario.js";
 
 /** Most requests state no preference: they share this one empty map. */

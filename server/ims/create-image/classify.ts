@@ -3,9 +3,13 @@
 // chosen by its source field, the body is validated against that branch alone, and its first error is
 // mapped to the documented IMG code, with a message that names the field.
 import type { ErrorObject, ValidateFunction } from "ajv";
-import { ImsError, type ImsCode } from "./errors.js";
+import { ImsError, type ImsCode } from "../errors.js";
 
-export type Branch = "CreateSystemImageFromServer" | "CreateDataImagesFromServer" | "CreateImageFromFile" | "CreateSystemImageFromVolume";
+export const CREATE_IMAGE_BRANCHES = ["CreateSystemImageFromServer", "CreateDataImagesFromServer", "CreateImageFromFile", "CreateSystemImageFromVolume"] as const;
+export type Branch = (typeof CREATE_IMAGE_BRANCHES)[number];
+
+/** The operations whose request body is CreateImageRequestBody. */
+const CREATE_IMAGE_OPERATIONS = new Set(["CreateImage", "CreateImageInSafeMode"]);
 
 type Json = Record<string, unknown>;
 
@@ -191,6 +195,12 @@ export function classifyCreateImageBody(body: unknown, validatorFor: (branch: Br
   const validate = validatorFor(branch);
   if (validate(body)) return new ImsError("IMG.0001", "The body does not match any request body of CreateImage.");
   return errorFromValidation(validate.errors ?? [], schemas[branch] as Json);
+}
+
+/** The body classifier of the error handler: CreateImage bodies get their documented IMG code here. */
+export function bodyClassifier(validatorFor: (branch: Branch) => ValidateFunction, schemas: Record<string, unknown>) {
+  return (operationId: string | undefined, body: unknown): ImsError | undefined =>
+    operationId !== undefined && CREATE_IMAGE_OPERATIONS.has(operationId) ? classifyCreateImageBody(body, validatorFor, schemas) : undefined;
 }
 
 function tagKeys(item: Json): string[] {

@@ -1,9 +1,9 @@
 // In-memory jobs. A job's state is derived from its clock (or its poll count) when it is read, so there are
 // no timers to run or cancel, and tests can drive time through an injected clock.
 import { randomUUID } from "node:crypto";
-import type { components } from "../generated/openapi.js";
-import { documentedMessage } from "./errors.js";
-import { randomHexId as newJobId } from "./ids.js";
+import type { components } from "../../../generated/openapi.js";
+import { documentedMessage } from "../errors.js";
+import { randomHexId as newJobId } from "../../http/ids.js";
 
 export type Job = components["schemas"]["Job"];
 export type JobStatus = Job["status"];

@@ -1,13 +1,13 @@
 // The control API's operations (generated/control-openapi.json), keyed by operationId.
-import type { operations } from "../generated/control-openapi.js";
-import type { Handler } from "./handlers.js";
-import type { JobStore } from "./jobs.js";
-import type { ContractProxy } from "./proxy.js";
-import type { OutcomeRule, Scenario, World } from "./scenario.js";
+import type { operations } from "../../generated/control-openapi.js";
+import type { Handler } from "../http/handler.js";
+import type { ImsBackend } from "../ims/backend.js";
+import type { ContractProxy } from "../proxy/proxy.js";
+import type { OutcomeRule, World } from "../ims/scenario.js";
 
 export type ControlOperationId = keyof operations;
 
-export function controlHandlers(jobs: JobStore, scenario: Scenario, proxy?: ContractProxy): Record<ControlOperationId, Handler> {
+export function controlHandlers({ jobs, scenario }: ImsBackend, proxy?: ContractProxy): Record<ControlOperationId, Handler> {
   return {
     GetHealth(_req, res) {
       res.json({ status: "ok", jobs: jobs.size });

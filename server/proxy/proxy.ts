@@ -6,12 +6,13 @@
 // `X-Contract-Violations`; in strict mode an off-contract answer becomes a 502.
 import type { Request, Response } from "express";
 import type { ValidateFunction } from "ajv";
-import { signRequest } from "../client/aksk.js";
-import type { Caller, Credential, RequestWithBody } from "./auth.js";
-import { checkBeyondSchema } from "./classify.js";
-import { ImsError, sendImsError } from "./errors.js";
-import type { Handler, ImsOperationId } from "./handlers.js";
-import { documentedResponses, schemaValidators, type OpenApiDocument, type ResponseObject } from "./spec.js";
+import { signRequest } from "../../client/aksk.js";
+import type { Caller, Credential, RequestWithBody } from "../http/auth.js";
+import { checkBeyondSchema } from "../ims/create-image/classify.js";
+import { ImsError, sendImsError } from "../ims/errors.js";
+import type { Handler } from "../http/handler.js";
+import type { ImsOperationId } from "../ims/handlers.js";
+import { documentedResponses, schemaValidators, type OpenApiDocument, type ResponseObject } from "../contract/spec.js";
 
 export type Violation = { location: "request" | "response"; path: string; message: string };
 

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 
-export const generatedDir = fileURLToPath(new URL("../generated/", import.meta.url));
+export const generatedDir = fileURLToPath(new URL("../../generated/", import.meta.url));
 
 export type OpenApiDocument = {
   openapi: string;

@@ -1,7 +1,7 @@
 // What IMS would do with a job: the world of resources that exist, the outcome rules a test set through the
 // control API, and the preferences of the create's own Prefer header, in rising precedence.
-import type { components } from "../generated/control-openapi.js";
-import { failOutcome, type JobBehaviour, type JobPlan, type Outcome, type Progression } from "./jobs.js";
+import type { components } from "../../generated/control-openapi.js";
+import { failOutcome, type JobBehaviour, type JobPlan, type Outcome, type Progression } from "./jobs/store.js";
 
 export type OutcomeRule = components["schemas"]["OutcomeRule"];
 export type World = components["schemas"]["World"];
