@@ -3,6 +3,7 @@
 // route (security, validation, handler), then the error handler that answers every refusal in the IMS shape.
 import express from "express";
 import * as OpenApiValidator from "express-openapi-validator";
+import { bodyRefusals } from "./contract/body-refusal.js";
 import { responseExamples } from "./contract/canned-responses.js";
 import { loadSpec, schemaValidators, type OpenApiDocument } from "./contract/spec.js";
 import { deferSpecMetaValidation } from "./contract/validator-startup.js";
@@ -15,12 +16,10 @@ import { jsonLineLogger, type LogEntry } from "./http/log.js";
 import { requestContext } from "./http/request-context.js";
 import { acceptedSchemes, handle, handlerFor, mountOperations, requireCaller } from "./http/routes.js";
 import { mountStaticFiles, STATIC_PATHS } from "./http/static-files.js";
-import type { ImsBackend } from "./ims/backend.js";
+import { ImsBackend } from "./ims/backend.js";
 import { bodyClassifier, CREATE_IMAGE_BRANCHES } from "./ims/create-image/classify.js";
 import { ImsError } from "./ims/errors.js";
 import { imsHandlers, type ImsOperationId } from "./ims/handlers.js";
-import { JobStore } from "./ims/jobs/store.js";
-import { Scenario } from "./ims/scenario.js";
 import { ContractProxy, proxyHandlers, type ProxySettings } from "./proxy/proxy.js";
 
 deferSpecMetaValidation();
@@ -42,7 +41,7 @@ export type CreateAppOptions = Partial<StubSettings> & {
   spec?: OpenApiDocument;
 };
 
-export type StubApp = ReturnType<typeof express> & ImsBackend;
+export type StubApp = ReturnType<typeof express> & Pick<ImsBackend, "jobs" | "images" | "scenario">;
 
 const CONTROL_PREFIX = "/_stub";
 
@@ -64,10 +63,7 @@ export function createApp(options: CreateAppOptions = {}): StubApp {
       }
     }
   }
-  const backend: ImsBackend = {
-    jobs: new JobStore(settings.maxJobs, now),
-    scenario: new Scenario({ progression: settings.progression, durationMs: settings.jobDurationMs }, settings.world),
-  };
+  const backend = new ImsBackend(settings, now);
   const logger = options.logger ?? (settings.log ? jsonLineLogger() : undefined);
   const proxy = settings.upstream
     ? new ContractProxy(
@@ -76,12 +72,12 @@ export function createApp(options: CreateAppOptions = {}): StubApp {
         logger,
       )
     : undefined;
-  const handlers = proxy ? proxyHandlers(proxy) : { ...imsHandlers(backend), ...options.handlers };
+  const handlers = proxy ? proxyHandlers(proxy, spec) : { ...imsHandlers(backend), ...options.handlers };
   // A proxy passes Prefer on to its upstream rather than answer it.
   const examples = proxy ? undefined : responseExamples(spec);
   const authSettings = { projectId: settings.projectId, credentials: settings.credentials, maxClockSkewMs: options.maxClockSkewMs ?? 15 * 60_000, now };
 
-  const app = Object.assign(express(), backend) as StubApp;
+  const app = Object.assign(express(), { jobs: backend.jobs, images: backend.images, scenario: backend.scenario }) as StubApp;
   app.disable("x-powered-by");
   app.set("etag", false);
   app.use(requestContext(settings.corsOrigin, logger));
@@ -99,7 +95,8 @@ export function createApp(options: CreateAppOptions = {}): StubApp {
     apiSpec: structuredClone(spec) as never,
     validateApiSpec: checkContract,
     ignorePaths: (path: string) => path.startsWith(`${CONTROL_PREFIX}/`) || STATIC_PATHS.has(path),
-    validateRequests: { allErrors: false },
+    // Unknown query parameters are ignored, as IMS ignores them (ListImages says so in the contract).
+    validateRequests: { allErrors: false, allowUnknownQueryParameters: true },
     validateResponses: true,
     validateSecurity: false,
     // The contract has no multipart bodies: no multipart step for every request to walk.
@@ -112,6 +109,8 @@ export function createApp(options: CreateAppOptions = {}): StubApp {
   // What no operation's route took: the validator answers a documented path's other methods (405 with Allow).
   app.use(validator);
   app.use((req, _res, next) => next(new ImsError("IMG.0121", `No API at ${req.method} ${req.path}.`, 404)));
-  app.use(errorHandler(bodyClassifier(validatorFor, spec.components.schemas), logger, proxy));
+  const createImageRefusal = bodyClassifier(validatorFor, spec.components.schemas);
+  const bodyRefusal = bodyRefusals(spec, validatorFor);
+  app.use(errorHandler((operationId, body) => createImageRefusal(operationId, body) ?? bodyRefusal(operationId, body), logger, proxy));
   return app;
 }

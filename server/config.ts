@@ -16,6 +16,8 @@ export type StubSettings = {
   jobDurationMs: number;
   progression: Progression;
   maxJobs: number;
+  /** Private images each project may keep (ShowImageQuota; a create past it is IMG.0015). */
+  imageQuota: number;
   bodyLimitBytes: number;
   /** `*`, one origin, or `false` for no CORS headers. */
   corsOrigin: string | false;
@@ -38,6 +40,7 @@ const SETTINGS = {
   "job-duration-ms": { env: "IMS_STUB_JOB_DURATION_MS", default: "3000", help: "how long a timed job takes from INIT to its end" },
   progression: { env: "IMS_STUB_PROGRESSION", default: "timed", help: "how jobs advance: timed, immediate or per-poll" },
   "max-jobs": { env: "IMS_STUB_MAX_JOBS", default: "10000", help: "jobs retained; the oldest finished job is evicted first" },
+  "image-quota": { env: "IMS_STUB_IMAGE_QUOTA", default: "10000", help: "private images each project may keep (a create past it: IMG.0015)" },
   "body-limit": { env: "IMS_STUB_BODY_LIMIT", default: "1048576", help: "largest request body, in bytes (413 above)" },
   "cors-origin": { env: "IMS_STUB_CORS_ORIGIN", default: "*", help: "Access-Control-Allow-Origin, or 'off'" },
   world: { env: "IMS_STUB_WORLD", default: "", help: "JSON file of known servers, volumes and files" },
@@ -113,6 +116,7 @@ export function readSettings(argv: string[], env: NodeJS.ProcessEnv): StubSettin
     jobDurationMs: wholeNumber("job-duration-ms", get("job-duration-ms"), 0, 86_400_000),
     progression: progression as Progression,
     maxJobs: wholeNumber("max-jobs", get("max-jobs"), 1, 10_000_000),
+    imageQuota: wholeNumber("image-quota", get("image-quota"), 0, 10_000_000),
     bodyLimitBytes: wholeNumber("body-limit", get("body-limit"), 1, 100 * 1024 * 1024),
     corsOrigin: cors === "off" ? false : cors,
     world: get("world") ? readWorld(get("world")) : undefined,

@@ -2,24 +2,27 @@
 import type { operations } from "../../generated/control-openapi.js";
 import type { Handler } from "../http/handler.js";
 import type { ImsBackend } from "../ims/backend.js";
-import type { ContractProxy } from "../proxy/proxy.js";
 import type { OutcomeRule, World } from "../ims/scenario.js";
+import type { ContractProxy } from "../proxy/proxy.js";
 
 export type ControlOperationId = keyof operations;
 
-export function controlHandlers({ jobs, scenario }: ImsBackend, proxy?: ContractProxy): Record<ControlOperationId, Handler> {
+export function controlHandlers(backend: ImsBackend, proxy?: ContractProxy): Record<ControlOperationId, Handler> {
+  const { jobs, images, scenario } = backend;
   return {
     GetHealth(_req, res) {
       res.json({ status: "ok", jobs: jobs.size });
     },
     ResetState(_req, res) {
-      jobs.clear();
-      scenario.reset();
+      backend.reset();
       proxy?.clear();
       res.status(204).end();
     },
     ListJobs(_req, res) {
       res.json({ jobs: jobs.list() });
+    },
+    ListStubImages(_req, res) {
+      res.json({ images: images.all().map((image) => images.view(image)) });
     },
     AddOutcomeRule(req, res) {
       res.status(201).json({ rule_id: scenario.addRule(req.body as OutcomeRule) });
@@ -29,14 +32,14 @@ export function controlHandlers({ jobs, scenario }: ImsBackend, proxy?: Contract
       res.status(204).end();
     },
     LoadWorld(req, res) {
-      scenario.loadWorld(req.body as World);
+      backend.loadWorld(req.body as World);
       res.status(204).end();
     },
     ListViolations(_req, res) {
       res.json({ violations: proxy?.violations ?? [] });
     },
     ClearWorld(_req, res) {
-      scenario.clearWorld();
+      backend.clearWorld();
       res.status(204).end();
     },
   };

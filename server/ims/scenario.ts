@@ -15,20 +15,15 @@ type StoredRule = OutcomeRule & { id: string };
 
 export class Scenario {
   private rules: StoredRule[] = [];
-  private world: { server: Set<string>; volume: Set<string>; file: Set<string> } | undefined;
+  /** The IDs of each kind of resource the world lists; a kind it does not list is not checked. */
+  private world: { server?: Set<string>; volume?: Set<string>; file?: Set<string> } | undefined;
   private nextRuleId = 1;
 
-  constructor(
-    private readonly defaults: { progression: Progression; durationMs: number },
-    private readonly initialWorld?: World,
-  ) {
-    if (initialWorld) this.loadWorld(initialWorld);
-  }
+  constructor(private readonly defaults: { progression: Progression; durationMs: number }) {}
 
   reset(): void {
     this.rules = [];
     this.world = undefined;
-    if (this.initialWorld) this.loadWorld(this.initialWorld);
   }
 
   addRule(rule: OutcomeRule): string {
@@ -42,7 +37,8 @@ export class Scenario {
   }
 
   loadWorld(world: World): void {
-    this.world = { server: new Set(world.servers), volume: new Set(world.volumes), file: new Set(world.files) };
+    const known = (ids: string[] | undefined) => (ids === undefined ? undefined : new Set(ids));
+    this.world = { server: known(world.servers), volume: known(world.volumes), file: known(world.files) };
   }
 
   clearWorld(): void {
@@ -52,7 +48,7 @@ export class Scenario {
   decide(plan: JobPlan, preferences: JobPreferences): JobBehaviour {
     let outcome: Outcome = { status: "SUCCESS" };
     let { progression, durationMs } = this.defaults;
-    const missing = this.world && plan.sources.find((source) => !this.world![source.kind].has(source.id));
+    const missing = this.world && plan.sources.find((source) => this.world![source.kind]?.has(source.id) === false);
     if (missing) outcome = failOutcome(MISSING_RESOURCE_CODE[missing.kind]);
 
     const ids = new Set(plan.sources.map((source) => source.id));

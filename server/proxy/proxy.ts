@@ -8,7 +8,7 @@ import type { Request, Response } from "express";
 import type { ValidateFunction } from "ajv";
 import { signRequest } from "../../client/aksk.js";
 import type { Caller, Credential, RequestWithBody } from "../http/auth.js";
-import { checkBeyondSchema } from "../ims/create-image/classify.js";
+import { CREATE_IMAGE_OPERATIONS, checkBeyondSchema } from "../ims/create-image/classify.js";
 import { ImsError, sendImsError } from "../ims/errors.js";
 import type { Handler } from "../http/handler.js";
 import type { ImsOperationId } from "../ims/handlers.js";
@@ -165,18 +165,19 @@ export class ContractProxy {
   }
 }
 
-/** The IMS operations, each forwarded; a CreateImage body is also held to the rules a schema cannot state. */
-export function proxyHandlers(proxy: ContractProxy): Record<ImsOperationId, Handler> {
+/**
+ * Every IMS operation of the contract, forwarded: no operation needs code of its own. A create's body is also held
+ * to the rules a schema cannot state.
+ */
+export function proxyHandlers(proxy: ContractProxy, spec: OpenApiDocument): Record<ImsOperationId, Handler> {
   const forward: Handler = (req, res) => proxy.forward(req, res, res.locals.operationId as string, []);
-  return {
-    CreateImage(req, res) {
-      const problem = checkBeyondSchema(req.body as Record<string, unknown>);
-      if (problem && proxy.settings.strict) throw problem;
-      return proxy.forward(req, res, "CreateImage", problem ? [{ location: "request", path: "body", message: problem.message }] : []);
-    },
-    ShowJob: forward,
-    ShowJobProgress: forward,
+  const forwardCreate: Handler = (req, res) => {
+    const problem = checkBeyondSchema(req.body as Record<string, unknown>);
+    if (problem && proxy.settings.strict) throw problem;
+    return proxy.forward(req, res, res.locals.operationId as string, problem ? [{ location: "request", path: "body", message: problem.message }] : []);
   };
+  const operationIds = [...documentedResponses(spec).keys()];
+  return Object.fromEntries(operationIds.map((id) => [id, CREATE_IMAGE_OPERATIONS.has(id) ? forwardCreate : forward])) as Record<ImsOperationId, Handler>;
 }
 
 /** Whether warn mode forwards a request the stub refused: not one too large to read, nor a signature it cannot sign again. */

@@ -132,7 +132,7 @@ describe("the contract's security requirements, before anything else is checked"
   });
 
   it("an unknown path is still a 404 and a wrong method a 405, and the control API asks for none", async () => {
-    expect((await getJson(stub.url, "/v2/cloudimages/nothing", {})).status).toBe(404);
+    expect((await getJson(stub.url, "/v2/cloudimages/action/nothing", {})).status).toBe(404);
     const wrongMethod = await fetch(`${stub.url}/v2/cloudimages/action`, { method: "DELETE" });
     expect(wrongMethod.status).toBe(405);
     expect((await getJson(stub.url, "/_stub/health", {})).status).toBe(200);

@@ -9,7 +9,7 @@ export const CREATE_IMAGE_BRANCHES = ["CreateSystemImageFromServer", "CreateData
 export type Branch = (typeof CREATE_IMAGE_BRANCHES)[number];
 
 /** The operations whose request body is CreateImageRequestBody. */
-const CREATE_IMAGE_OPERATIONS = new Set(["CreateImage", "CreateImageInSafeMode"]);
+export const CREATE_IMAGE_OPERATIONS: ReadonlySet<string> = new Set(["CreateImage", "CreateImageInSafeMode"]);
 
 type Json = Record<string, unknown>;
 
@@ -55,7 +55,7 @@ function leafField(field: string): string {
 }
 
 type Rule = { properties?: Record<string, { const?: unknown; enum?: unknown[] }>; required?: string[]; allOf?: Rule[]; not?: Rule };
-type Condition = { if?: Rule; then?: Rule; "x-ims-error-code"?: ImsCode };
+export type Condition = { if?: Rule; then?: Rule; not?: Rule; description?: string; "x-ims-error-code"?: ImsCode };
 
 /** A rule and its `allOf` members: the spec writes rules as `allOf` members so that every validator reads them alike. */
 const membersOf = (rule: Rule | undefined): Rule[] => (rule ? [rule, ...(rule.allOf ?? []).flatMap(membersOf)] : []);
@@ -125,6 +125,8 @@ function explain(error: ErrorObject, field: string, condition: Condition | undef
     case "additionalProperties":
       return `${field === "body" ? "" : `${field}.`}${String(params.additionalProperty)} is not a field of this body.`;
     case "not":
+      // A rule of its own (no if): its description says it.
+      if (condition && !condition.if) return `${field}: ${condition.description ?? "breaks a rule"} (${JSON.stringify(error.data)}).`;
       return condition
         ? `${requiredOf(condition.then?.not).join(" and ")} cannot be used${when}.`
         : `${field === "body" ? "" : `${field}: `}tags and image_tags cannot be used together.`;
@@ -133,7 +135,7 @@ function explain(error: ErrorObject, field: string, condition: Condition | undef
     case "enum":
       return `${field} must be one of ${(params.allowedValues as unknown[]).join(", ")}.`;
     case "pattern":
-      return `${field} ${PATTERN_RULES[leafField(field)] ?? "has an invalid format"}.`;
+      return `${field} ${PATTERN_RULES_BY_TITLE[(error.parentSchema as { title?: string } | undefined)?.title ?? ""] ?? PATTERN_RULES[leafField(field)] ?? "has an invalid format"}.`;
     case "format":
       return `${field} must be a ${String(params.format)}.`;
     case "maxLength":
@@ -163,6 +165,14 @@ const PATTERN_RULES: Record<string, string> = {
   key: "must have 1 to 36 letters, digits, _, - or Chinese",
   value: "must have up to 43 letters, digits, _, ., - or Chinese",
   enterprise_project_id: "must be 0 or a UUID",
+  path: "must be / and the name of an attribute that can be changed (see UpdateImage), or of the owner's own lower-case attribute",
+};
+
+/** The same rules by the title of the schema that holds the pattern, which wins over the field's name. */
+const PATTERN_RULES_BY_TITLE: Record<string, string> = {
+  "Image name": PATTERN_RULES.name!,
+  "Image description": PATTERN_RULES.description!,
+  "Enterprise project ID": PATTERN_RULES.enterprise_project_id!,
 };
 
 /** Errors that only say "a sub-schema failed" and repeat a more precise error next to them. */
@@ -174,13 +184,17 @@ function rank(error: ErrorObject): number {
   return 2;
 }
 
-export function errorFromValidation(errors: ErrorObject[], branchSchema: Json): ImsError {
+/**
+ * The IMS error for the first of a body's validation errors. `conditionFor` finds the rule (with its IMG code)
+ * that an error breaks; by default, the branch's `allOf` member it comes from.
+ */
+export function errorFromValidation(errors: ErrorObject[], branchSchema: Json, conditionFor = (error: ErrorObject) => conditionOf(error, branchSchema)): ImsError {
   const relevant = errors.filter((e) => !WRAPPER_KEYWORDS.has(e.keyword));
   // A stable sort keeps Ajv's order (maxLength before pattern, for instance) within a rank.
   const [first] = [...relevant].sort((a, b) => rank(a) - rank(b));
   if (!first) return new ImsError("IMG.0001");
   const field = fieldName(first);
-  const condition = conditionOf(first, branchSchema);
+  const condition = conditionFor(first);
   return new ImsError(codeFor(first, field, condition), explain(first, field, condition));
 }
 

@@ -1,6 +1,5 @@
 // In-memory jobs. A job's state is derived from its clock (or its poll count) when it is read, so there are
 // no timers to run or cancel, and tests can drive time through an injected clock.
-import { randomUUID } from "node:crypto";
 import type { components } from "../../../generated/openapi.js";
 import { documentedMessage } from "../errors.js";
 import { randomHexId as newJobId } from "../../http/ids.js";
@@ -15,10 +14,12 @@ export type Outcome = { status: "SUCCESS" } | { status: "FAIL"; errorCode: strin
 export type JobPlan = {
   jobType: string;
   currentTask: string;
-  /** The single image of a system disk job, if any. */
+  /** The name of the single image of a system disk job, if any. */
   image?: string;
-  /** One sub-job per data disk image. */
-  subJobs: { jobType: string; imageName: string }[];
+  /** That image's ID, given by the image store. */
+  imageId?: string;
+  /** One sub-job per data disk image, with the image it makes. */
+  subJobs: { jobType: string; imageName: string; imageId: string }[];
   /** Server, volume and file IDs the body names, for outcome rules and the world. */
   sources: { kind: "server" | "volume" | "file"; id: string }[];
 };
@@ -30,7 +31,7 @@ export type JobBehaviour = { outcome: Outcome; progression: Progression; duratio
  * object a job keeps is work for the garbage collector. What a read shows of the plan is kept (its sources
  * served the decision at create), and jobs that succeed share one outcome.
  */
-type StoredJob = Pick<JobPlan, "jobType" | "currentTask" | "image"> &
+type StoredJob = Pick<JobPlan, "jobType" | "currentTask" | "image" | "imageId"> &
   JobBehaviour & {
   id: string;
   projectId: string;
@@ -40,7 +41,6 @@ type StoredJob = Pick<JobPlan, "jobType" | "currentTask" | "image"> &
   /** With per-poll progression, when the poll that ended the job happened. */
   endedAt?: number;
   polls: number;
-  imageId?: string;
   subJobs: readonly { id: string; jobType: string; imageName: string; imageId: string }[];
 };
 
@@ -55,6 +55,9 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
 export class JobStoreFullError extends Error {}
+
+/** Where a job is: still going, or ended, and when. */
+export type JobProgress = { status: "INIT" | "RUNNING" } | { status: "SUCCESS" | "FAIL"; endedAt: number };
 
 export class JobStore {
   private readonly jobs = new Map<string, StoredJob>();
@@ -80,8 +83,11 @@ export class JobStore {
     this.head = 0;
   }
 
-  /** Stores a new job, evicting the oldest finished job when full; refuses when every retained job is unfinished. */
-  create(projectId: string, plan: JobPlan, behaviour: JobBehaviour): string {
+  /**
+   * Stores a new job, evicting the oldest finished job when full; refuses when every retained job is unfinished.
+   * Returns its ID, and how far it has come when asked (what its images' status follows; it outlives eviction).
+   */
+  create(projectId: string, plan: JobPlan, behaviour: JobBehaviour): { jobId: string; progress: () => JobProgress } {
     if (this.jobs.size >= this.maxJobs) this.evictOldestFinished();
     const createdAt = this.now();
     const job: StoredJob = {
@@ -97,13 +103,13 @@ export class JobStore {
       createdAt,
       beginTime: undefined,
       polls: 0,
-      subJobs: plan.subJobs.length === 0 ? NO_SUB_JOBS : plan.subJobs.map((sub) => ({ id: newJobId(), ...sub, imageId: randomUUID() })),
-      imageId: plan.image === undefined ? undefined : randomUUID(),
+      subJobs: plan.subJobs.length === 0 ? NO_SUB_JOBS : plan.subJobs.map((sub) => ({ id: newJobId(), ...sub })),
+      imageId: plan.imageId,
       endedAt: undefined,
     };
     this.jobs.set(job.id, job);
     this.order.push(job.id);
-    return job.id;
+    return { jobId: job.id, progress: () => this.outcomeSoFar(job) };
   }
 
   private evictOldestFinished(): void {
@@ -158,6 +164,11 @@ export class JobStore {
       outcome: job.outcome.status,
       progression: job.progression,
     }));
+  }
+
+  private outcomeSoFar(job: StoredJob): JobProgress {
+    const { status, endedAt } = this.progress(job);
+    return status === "FINAL" ? { status: job.outcome.status, endedAt: endedAt! } : { status };
   }
 
   private progress(job: StoredJob): { status: "INIT" | "RUNNING" | "FINAL"; percent: number; endedAt?: number } {
