@@ -79,7 +79,7 @@ function codeFor(error: ErrorObject, field: string, condition: Condition | undef
   if (condition?.["x-ims-error-code"]) return condition["x-ims-error-code"];
   const leaf = leafField(field);
   const { keyword } = error;
-  if (keyword === "required") return leaf === "name" ? "IMG.0013" : "IMG.0001";
+  if (keyword === "required") return leaf === "name" ? "IMG.0013" : /tags\[/.test(field) ? "IMG.0115" : "IMG.0001";
   if (keyword === "additionalProperties") return "IMG.0001";
   switch (leaf) {
     case "name":
@@ -104,10 +104,13 @@ function codeFor(error: ErrorObject, field: string, condition: Condition | undef
       return "IMG.0056";
     case "enterprise_project_id":
       return "IMG.0155";
-    case "tags":
-    case "image_tags":
     case "key":
     case "value":
+      // A tag's key or value; the same names elsewhere (a JSON-patch value) are no tag.
+      if (!/tags\[/.test(field)) return "IMG.0001";
+      return "IMG.0115";
+    case "tags":
+    case "image_tags":
       return keyword === "maxItems" ? "IMG.0116" : "IMG.0115";
     case "data_images":
       return keyword === "maxItems" ? "IMG.0194" : "IMG.0001";
