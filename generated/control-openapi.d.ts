@@ -475,7 +475,9 @@ export interface components {
          *     `min_disk` and `min_ram` are integers; `protected` and `__system_support_market` are booleans.
          *
          *     Besides the attributes below, an image may carry attributes its owner added with UpdateImage (lower-case
-         *     names, string values).
+         *     names, string values) and other IMS attributes (strings). The schema leaves them open rather than typing
+         *     them as strings, because generators turn a typed `additionalProperties` into an index signature that
+         *     contradicts the integer and boolean attributes.
          *
          *     How a new private image is filled: `owner` is the creating project; `__imagetype` and `visibility` are
          *     `private`; `protected` is `false`; `__data_origin` names the source (`instance,<server ID>`,
@@ -484,7 +486,7 @@ export interface components {
          *     `enterprise_project_id` is the create body's value or `"0"`; `name`, `__description`, `min_disk`, `min_ram`,
          *     `max_ram`, `__os_version`, `__os_type` and the architecture come from the create body.
          */
-        Image: ({
+        Image: {
             /**
              * Format: uuid
              * @description Image ID (镜像ID), a UUID.
@@ -593,9 +595,7 @@ export interface components {
             __system__cmkid?: string;
             /** @description Whether the image can be published on the Marketplace (a boolean). */
             __system_support_market?: boolean;
-        } & {
-            [key: string]: string;
-        }) & unknown;
+        } & unknown;
         /** Outcome rule */
         OutcomeRule: {
             /** @description Apply only to creates that name this server ID, volume ID or `bucket:file` address. */
@@ -638,7 +638,8 @@ export interface components {
          * @description An image that exists from the start. Only `name` is required; the stub fills in the rest as IMS shows it.
          *     By default it is a public image (`visibility: public`, `__imagetype: gold`, `protected: true`, no owner);
          *     give `visibility: private` and an `owner` (a project ID) for a project's own image. Any other attribute
-         *     given (`__os_version`, `__platform`, `__support_kvm`, …) is shown as given; `__*` attributes are strings.
+         *     given (`__os_version`, `__platform`, `__support_kvm`, …) is shown as given; the value of a `__*` attribute is
+         *     shown as a string, as IMS shows them.
          */
         WorldImage: ({
             /**
@@ -669,7 +670,7 @@ export interface components {
             /** @description Its tags. */
             tags?: components["schemas"]["ImageTag"][];
         } & {
-            [key: string]: string;
+            [key: string]: unknown;
         }) & unknown;
         /**
          * World

@@ -926,7 +926,9 @@ export interface components {
          *     `min_disk` and `min_ram` are integers; `protected` and `__system_support_market` are booleans.
          *
          *     Besides the attributes below, an image may carry attributes its owner added with UpdateImage (lower-case
-         *     names, string values).
+         *     names, string values) and other IMS attributes (strings). The schema leaves them open rather than typing
+         *     them as strings, because generators turn a typed `additionalProperties` into an index signature that
+         *     contradicts the integer and boolean attributes.
          *
          *     How a new private image is filled: `owner` is the creating project; `__imagetype` and `visibility` are
          *     `private`; `protected` is `false`; `__data_origin` names the source (`instance,<server ID>`,
@@ -935,7 +937,7 @@ export interface components {
          *     `enterprise_project_id` is the create body's value or `"0"`; `name`, `__description`, `min_disk`, `min_ram`,
          *     `max_ram`, `__os_version`, `__os_type` and the architecture come from the create body.
          */
-        Image: ({
+        Image: {
             /**
              * Format: uuid
              * @description Image ID (镜像ID), a UUID.
@@ -1044,9 +1046,7 @@ export interface components {
             __system__cmkid?: string;
             /** @description Whether the image can be published on the Marketplace (a boolean). */
             __system_support_market?: boolean;
-        } & {
-            [key: string]: string;
-        }) & unknown;
+        } & unknown;
         /**
          * Image list
          * @description A page of images. `images` is the only field: there is no count and no next link. An empty array means

@@ -45,7 +45,7 @@ function predicateOf(query: ListImagesQuery, view: (image: StoredImage) => Image
   if (architecture !== undefined) tests.push((_image, shown) => (shown.__support_arm === "true" ? "arm" : "x86") === architecture);
   if (isProtected !== undefined) tests.push((_image, shown) => shown.protected === isProtected);
   // No image this contract makes is a whole-machine image; a world image may say it is one.
-  if (wholeImage !== undefined) tests.push((_image, shown) => (shown.__whole_image === "true") === wholeImage);
+  if (wholeImage !== undefined) tests.push((image) => (image.attributes.__whole_image === "true") === wholeImage);
   if (created !== undefined) {
     const test = timeFilter(created);
     tests.push((image) => test(image.createdAt));

@@ -31,7 +31,7 @@ export function worldImage(input: WorldImage): { id: string; attributes: ImageAt
     __support_arm: "false",
     hw_firmware_type: "bios",
     __system_support_market: false,
-    ...given,
+    ...Object.fromEntries(Object.entries(given).map(([key, value]) => [key, key.startsWith("__") && typeof value !== "boolean" ? String(value) : value])),
     name: given.name,
   };
   return { id, attributes, tags, ...(createdAt !== undefined && { createdAt: Date.parse(createdAt) }) };
