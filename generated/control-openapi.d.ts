@@ -486,7 +486,7 @@ export interface components {
          *     `enterprise_project_id` is the create body's value or `"0"`; `name`, `__description`, `min_disk`, `min_ram`,
          *     `max_ram`, `__os_version`, `__os_type` and the architecture come from the create body.
          */
-        Image: {
+        Image: ({
             /**
              * Format: uuid
              * @description Image ID (镜像ID), a UUID.
@@ -595,7 +595,9 @@ export interface components {
             __system__cmkid?: string;
             /** @description Whether the image can be published on the Marketplace (a boolean). */
             __system_support_market?: boolean;
-        } & unknown;
+        } & {
+            [key: string]: unknown;
+        }) & unknown;
         /** Outcome rule */
         OutcomeRule: {
             /** @description Apply only to creates that name this server ID, volume ID or `bucket:file` address. */

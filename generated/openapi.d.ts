@@ -937,7 +937,7 @@ export interface components {
          *     `enterprise_project_id` is the create body's value or `"0"`; `name`, `__description`, `min_disk`, `min_ram`,
          *     `max_ram`, `__os_version`, `__os_type` and the architecture come from the create body.
          */
-        Image: {
+        Image: ({
             /**
              * Format: uuid
              * @description Image ID (镜像ID), a UUID.
@@ -1046,7 +1046,9 @@ export interface components {
             __system__cmkid?: string;
             /** @description Whether the image can be published on the Marketplace (a boolean). */
             __system_support_market?: boolean;
-        } & unknown;
+        } & {
+            [key: string]: unknown;
+        }) & unknown;
         /**
          * Image list
          * @description A page of images. `images` is the only field: there is no count and no next link. An empty array means
