@@ -13,7 +13,8 @@ export interface paths {
         };
         /**
          * Is the stub up
-         * @description Answers as soon as the stub serves requests; for CI scripts that wait for it to start.
+         * @description Answers as soon as the stub serves requests; for CI scripts and readiness probes that wait for it to start.
+         *     It needs no token, even on a stub started with one.
          */
         get: operations["GetHealth"];
         put?: never;
@@ -455,6 +456,20 @@ export interface components {
                 "application/json": components["schemas"]["ErrorBody"];
             };
         };
+        /**
+         * @description The stub was started with a control token and the request did not carry it as `Authorization: Bearer <token>`,
+         *     or carried another one.
+         */
+        Unauthorized: {
+            headers: {
+                /** @description The scheme to use, `Bearer realm="ims-stub control"`. */
+                "WWW-Authenticate"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
     };
     parameters: never;
     requestBodies: never;
@@ -505,6 +520,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            401: components["responses"]["Unauthorized"];
             405: components["responses"]["Error"];
         };
     };
@@ -528,6 +544,7 @@ export interface operations {
                     };
                 };
             };
+            401: components["responses"]["Unauthorized"];
             405: components["responses"]["Error"];
         };
     };
@@ -556,6 +573,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["Error"];
+            401: components["responses"]["Unauthorized"];
             405: components["responses"]["Error"];
         };
     };
@@ -575,6 +593,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            401: components["responses"]["Unauthorized"];
             405: components["responses"]["Error"];
         };
     };
@@ -599,6 +618,7 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["Error"];
+            401: components["responses"]["Unauthorized"];
             405: components["responses"]["Error"];
         };
     };
@@ -618,6 +638,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            401: components["responses"]["Unauthorized"];
             405: components["responses"]["Error"];
         };
     };
@@ -641,6 +662,7 @@ export interface operations {
                     };
                 };
             };
+            401: components["responses"]["Unauthorized"];
             405: components["responses"]["Error"];
         };
     };
