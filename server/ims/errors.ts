@@ -21,6 +21,7 @@ export const IMS_CODES = {
   "IMG.0057": [400, "The image file is empty, not found, or in incorrect format, or you do not have enough permission to access the file."],
   "IMG.0060": [400, "The number of tasks exceeds the flow control limit."],
   "IMG.0061": [500, "Unknown system error."],
+  "IMG.0087": [400, "The token is incorrect."],
   "IMG.0115": [400, "The image tag is invalid."],
   "IMG.0116": [400, "The number of image tags exceeds the quota."],
   "IMG.0118": [400, "The BMS image does not support KMS encryption."],
