@@ -4,7 +4,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createImsClient } from "../../client/index.ts";
+import { createImsClient, type CreateImageBody } from "../../client/index.ts";
 import { createApp } from "../../server/app.ts";
 import { loadSpec } from "../../server/spec.ts";
 import { body } from "../helpers/bodies.ts";
@@ -101,7 +101,7 @@ describe("a stub started with a control token", () => {
   it("the IMS API is unchanged: any X-Auth-Token, the AK/SK pairs, and a control token is no IMS credential", async () => {
     expect((await postJson(stub.url, body("serverSystem"), TOKEN_HEADERS)).status).toBe(200);
     const signed = createImsClient({ endpoint: stub.url, auth: { ak: AK, sk: SK, projectId: PROJECT_ID } });
-    expect((await signed.createImage(body("serverSystem"))).job_id).toMatch(/^[0-9a-f]{32}$/);
+    expect((await signed.createImage(body("serverSystem") as CreateImageBody)).job_id).toMatch(/^[0-9a-f]{32}$/);
     const withBearer = await postJson(stub.url, body("serverSystem"), { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" });
     expect(withBearer.status).toBe(401);
     expect(withBearer.body).toMatchObject({ error_code: "APIG.0301" });
