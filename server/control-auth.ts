@@ -16,7 +16,7 @@ export function controlTokenProblem(token: string): string | undefined {
     return `the control token is ${token.length} characters long: --control-token (IMS_STUB_CONTROL_TOKEN) needs at least ${MIN_CONTROL_TOKEN_LENGTH}, ${example}`;
   }
   // It travels in an HTTP header: a space, a line break or a non-ASCII character would not arrive as given.
-  if (!/^[\x21-\x7e]+$/.test(token)) return "the control token must be printable ASCII without spaces or line breaks (it travels in an HTTP header)";
+  if (!/^[\x21-\x7e]+$/.test(token)) return "the control token (--control-token, IMS_STUB_CONTROL_TOKEN) must be printable ASCII without spaces or line breaks: it travels in an HTTP header";
   return undefined;
 }
 
