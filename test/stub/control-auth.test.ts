@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createImsClient, type CreateImageBody } from "../../client/index.ts";
 import { createApp } from "../../server/app.ts";
-import { loadSpec } from "../../server/spec.ts";
+import { loadSpec } from "../../server/contract/spec.ts";
 import { body } from "../helpers/bodies.ts";
 import { AK, control, PROJECT_ID, postJson, SK, startStub, TOKEN_HEADERS, type RunningStub } from "../helpers/stub.ts";
 

@@ -2,7 +2,7 @@
 // needs a control token and its own AK/SK pairs, or the explicit opt-out. (The command itself, exit code and
 // message, is in process.test.ts; this covers every combination without starting a process.)
 import { describe, expect, it } from "vitest";
-import { parseCredentials } from "../../server/auth.ts";
+import { parseCredentials } from "../../server/http/auth.ts";
 import { ConfigError, DEFAULT_CREDENTIALS, readSettings, type StubSettings } from "../../server/config.ts";
 import { accessSummary, isLoopbackHost } from "../../server/network-exposure.ts";
 import { SK } from "../helpers/stub.ts";
