@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { parseCredentials, type Credential } from "./http/auth.js";
-import { controlTokenProblem } from "./control-auth.js";
+import { controlTokenProblem } from "./control/auth.js";
 import { openNetworkProblem } from "./network-exposure.js";
 import type { Progression } from "./ims/jobs/store.js";
 import type { World } from "./ims/scenario.js";

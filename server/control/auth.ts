@@ -3,8 +3,8 @@
 // changes, so `npm start` on loopback stays zero-configuration.
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { RequestHandler } from "express";
-import { ImsError, sendImsError } from "./ims/errors.js";
-import type { OpenApiDocument } from "./contract/spec.js";
+import { ImsError, sendImsError } from "../ims/errors.js";
+import type { OpenApiDocument } from "../contract/spec.js";
 
 export const MIN_CONTROL_TOKEN_LENGTH = 16;
 
