@@ -13,7 +13,8 @@ export interface paths {
         };
         /**
          * Is the stub up
-         * @description Answers as soon as the stub serves requests; for CI scripts that wait for it to start.
+         * @description Answers as soon as the stub serves requests; for CI scripts and readiness probes that wait for it to start.
+         *     It needs no token, even on a stub started with one.
          */
         get: operations["GetHealth"];
         put?: never;
@@ -729,6 +730,20 @@ export interface components {
                 "application/json": components["schemas"]["ErrorBody"];
             };
         };
+        /**
+         * @description The stub was started with a control token and the request did not carry it as `Authorization: Bearer <token>`,
+         *     or carried another one.
+         */
+        Unauthorized: {
+            headers: {
+                /** @description The scheme to use, `Bearer realm="ims-stub control"`. */
+                "WWW-Authenticate"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
     };
     parameters: never;
     requestBodies: never;
@@ -779,6 +794,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            401: components["responses"]["Unauthorized"];
             405: components["responses"]["Error"];
         };
     };
@@ -802,6 +818,7 @@ export interface operations {
                     };
                 };
             };
+            401: components["responses"]["Unauthorized"];
             405: components["responses"]["Error"];
         };
     };
@@ -825,6 +842,7 @@ export interface operations {
                     };
                 };
             };
+            401: components["responses"]["Unauthorized"];
             405: components["responses"]["Error"];
         };
     };
@@ -853,6 +871,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["Error"];
+            401: components["responses"]["Unauthorized"];
             405: components["responses"]["Error"];
         };
     };
@@ -872,6 +891,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            401: components["responses"]["Unauthorized"];
             405: components["responses"]["Error"];
         };
     };
@@ -896,6 +916,7 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["Error"];
+            401: components["responses"]["Unauthorized"];
             405: components["responses"]["Error"];
         };
     };
@@ -915,6 +936,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            401: components["responses"]["Unauthorized"];
             405: components["responses"]["Error"];
         };
     };
@@ -938,6 +960,7 @@ export interface operations {
                     };
                 };
             };
+            401: components["responses"]["Unauthorized"];
             405: components["responses"]["Error"];
         };
     };

@@ -9,6 +9,7 @@ import { loadSpec, schemaValidators, type OpenApiDocument } from "./contract/spe
 import { deferSpecMetaValidation } from "./contract/validator-startup.js";
 import { defaultSettings, type StubSettings } from "./config.js";
 import { controlHandlers } from "./control/handlers.js";
+import { requireControlToken } from "./control/auth.js";
 import { errorHandler } from "./http/error-handler.js";
 import type { Handler } from "./http/handler.js";
 import { jsonBody } from "./http/json-body.js";
@@ -87,7 +88,9 @@ export function createApp(options: CreateAppOptions = {}): StubApp {
   // The control API has its own validator; requests elsewhere skip it entirely rather than walk its chain.
   const control = controlHandlers(backend, proxy);
   const controlRouter = express.Router();
-  controlRouter.use(OpenApiValidator.middleware({ apiSpec: controlSpec as never, validateApiSpec: false, validateRequests: { allErrors: false }, validateResponses: true }));
+  controlRouter.use(requireControlToken(settings.controlToken, controlSpec));
+  // The token was checked in front of the validator (control/auth.ts), and a stub started without one asks for none.
+  controlRouter.use(OpenApiValidator.middleware({ apiSpec: controlSpec as never, validateApiSpec: false, validateSecurity: false, validateRequests: { allErrors: false }, validateResponses: true }));
   mountOperations(controlRouter, controlSpec, ({ operationId }) => [handle(operationId, handlerFor(control, operationId), undefined)]);
   app.use((req, res, next) => (req.path.startsWith(`${CONTROL_PREFIX}/`) ? controlRouter(req, res, next) : next()));
 

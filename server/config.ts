@@ -2,6 +2,8 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { parseCredentials, type Credential } from "./http/auth.js";
+import { controlTokenProblem } from "./control/auth.js";
+import { openNetworkProblem } from "./network-exposure.js";
 import type { Progression } from "./ims/jobs/store.js";
 import type { World } from "./ims/scenario.js";
 
@@ -29,6 +31,10 @@ export type StubSettings = {
   upstream: string | undefined;
   upstreamStrict: boolean;
   upstreamTimeoutMs: number;
+  /** The bearer token the control API needs (health aside); without one it is open. */
+  controlToken: string | undefined;
+  /** Off loopback: serve without a control token or with the published AK/SK pair all the same. */
+  allowOpenNetwork: boolean;
 };
 
 /** Each setting: its flag, its environment variable, its default and what it means (for --help and the README). */
@@ -46,6 +52,7 @@ const SETTINGS = {
   world: { env: "IMS_STUB_WORLD", default: "", help: "JSON file of known servers, volumes and files" },
   log: { env: "IMS_STUB_LOG", default: "json", help: "request log: json (one line per request on stdout) or off" },
   "pid-file": { env: "IMS_STUB_PID_FILE", default: "", help: "file to write the process ID to once serving (removed on exit)" },
+  "control-token": { env: "IMS_STUB_CONTROL_TOKEN", default: "", help: "bearer token every control call but /_stub/health needs (16+ characters)" },
   upstream: { env: "IMS_STUB_UPSTREAM", default: "", help: "validating proxy: forward every request to this provider and check both directions" },
   "upstream-timeout-ms": { env: "IMS_STUB_UPSTREAM_TIMEOUT_MS", default: "30000", help: "with --upstream: how long to wait for an answer (504 after)" },
 } as const;
@@ -53,11 +60,20 @@ const SETTINGS = {
 /** On/off settings: a flag without a value, or the environment variable set to true. */
 const SWITCHES = {
   "upstream-strict": { env: "IMS_STUB_UPSTREAM_STRICT", help: "with --upstream: refuse invalid requests, 502 for off-contract answers" },
+  "allow-open-network": { env: "IMS_STUB_ALLOW_OPEN_NETWORK", help: "off loopback, start without a control token or with the published AK/SK pair" },
 } as const;
 
 type SettingName = keyof typeof SETTINGS;
 
-export class ConfigError extends Error {}
+export class ConfigError extends Error {
+  /** `showHelp: false` for a refusal whose message already names the fix. */
+  constructor(
+    message: string,
+    readonly showHelp = true,
+  ) {
+    super(message);
+  }
+}
 
 function wholeNumber(name: string, value: string, min: number, max: number): number {
   const n = Number(value);
@@ -75,10 +91,14 @@ function readWorld(path: string): World {
 
 export function helpText(): string {
   const rows = Object.entries(SETTINGS).map(
-    ([flag, s]) => `  --${flag.padEnd(16)} ${s.env.padEnd(25)} ${s.help}${s.default ? ` (default ${s.default.length > 40 ? "see README" : s.default})` : ""}`,
+    ([flag, s]) => `  --${flag.padEnd(19)} ${s.env.padEnd(28)} ${s.help}${s.default ? ` (default ${s.default.length > 40 ? "see README" : s.default})` : ""}`,
   );
-  const switches = Object.entries(SWITCHES).map(([flag, s]) => `  --${flag.padEnd(16)} ${s.env.padEnd(25)} ${s.help}`);
-  return ["Usage: ims-stub [options]", "", "Serves the IMS CreateImage stub. Each option also reads its environment variable.", "", ...rows, ...switches, "  --help                                     this text"].join("\n");
+  const switches = Object.entries(SWITCHES).map(([flag, s]) => `  --${flag.padEnd(19)} ${s.env.padEnd(28)} ${s.help}`);
+  const intro = [
+    "Serves the IMS CreateImage stub. Each option also reads its environment variable.",
+    "Off loopback (anything but 127.0.0.0/8, ::1 and localhost) it needs --control-token and its own --credentials.",
+  ];
+  return ["Usage: ims-stub [options]", "", ...intro, "", ...rows, ...switches, `  ${"--help".padEnd(21)} ${"".padEnd(28)} this text`].join("\n");
 }
 
 export function readSettings(argv: string[], env: NodeJS.ProcessEnv): StubSettings | "help" {
@@ -108,8 +128,16 @@ export function readSettings(argv: string[], env: NodeJS.ProcessEnv): StubSettin
   const upstream = get("upstream");
   if (upstream && !/^https?:\/\/[^/]/.test(upstream)) throw new ConfigError(`upstream must be an http:// or https:// URL, not "${upstream}"`);
   const upstreamStrict = flags["upstream-strict"] === true || /^(true|1|yes)$/i.test(env[SWITCHES["upstream-strict"].env] ?? "");
+  // Set but empty is refused, not taken as unset: a CI secret that did not arrive must not open the control API.
+  const controlToken = (flags["control-token"] as string | undefined) ?? env[SETTINGS["control-token"].env];
+  const tokenProblem = controlToken === undefined ? undefined : controlTokenProblem(controlToken);
+  if (tokenProblem) throw new ConfigError(tokenProblem, false);
+  const allowOpenNetwork = flags["allow-open-network"] === true || /^(true|1|yes)$/i.test(env[SWITCHES["allow-open-network"].env] ?? "");
+  const host = get("host");
+  const networkProblem = openNetworkProblem({ host, controlToken, credentials, allowOpenNetwork }, parseCredentials(DEFAULT_CREDENTIALS));
+  if (networkProblem) throw new ConfigError(networkProblem, false);
   return {
-    host: get("host"),
+    host,
     port: wholeNumber("port", get("port"), 0, 65535),
     projectId: get("project-id"),
     credentials,
@@ -125,6 +153,8 @@ export function readSettings(argv: string[], env: NodeJS.ProcessEnv): StubSettin
     upstream: upstream || undefined,
     upstreamStrict,
     upstreamTimeoutMs: wholeNumber("upstream-timeout-ms", get("upstream-timeout-ms"), 1, 600_000),
+    controlToken,
+    allowOpenNetwork,
   };
 }
 

@@ -26,6 +26,7 @@ export const IMS_CODES = {
   "IMG.0057": [400, "The image file is empty, not found, or in incorrect format, or you do not have enough permission to access the file."],
   "IMG.0060": [400, "The number of tasks exceeds the flow control limit."],
   "IMG.0061": [500, "Unknown system error."],
+  "IMG.0087": [400, "The token is incorrect."],
   "IMG.0090": [400, "The image being created cannot be deleted."],
   "IMG.0091": [400, "The protected image cannot be deleted."],
   "IMG.0094": [400, "The public image cannot be deleted."],

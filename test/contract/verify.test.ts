@@ -22,7 +22,9 @@ function verify(...args: string[]): Promise<{ code: number; output: string }> {
 let stub: RunningStub;
 let dir: string;
 beforeAll(async () => {
-  stub = await startStub({ progression: "timed" });
+  // A stub with a control token, as a shared one runs: ims-verify still knows it by its health check, which needs
+  // none (the stub-only workflow runs only then).
+  stub = await startStub({ progression: "timed", controlToken: "verify-control-token-0123456789" });
   dir = mkdtempSync(join(tmpdir(), "ims-verify-test-"));
 });
 afterAll(async () => {

@@ -217,7 +217,11 @@ describe("the ims-stub command, as installed", () => {
     expect(missing.stderr).toContain("npm install --save-dev @redocly/cli@");
   }, 60_000);
 
-  it("the README's CI recipe runs as written: start, wait, test, stop; and a client generated from the spec", async () => {
+  // With a control token in the pipeline's environment the recipe runs unchanged: the wait asks health, which needs none.
+  it.each<[string, NodeJS.ProcessEnv, string]>([
+    ["", {}, "control API: open, no token"],
+    [" with IMS_STUB_CONTROL_TOKEN set", { IMS_STUB_CONTROL_TOKEN: "ci-secret-control-token-0123456789" }, "control API: needs its Bearer token"],
+  ])("the README's CI recipe runs as written%s: start, wait, test, stop; and a client generated from the spec", async (_name, env, controlApi) => {
     const readme = readFileSync(join(projectRoot, "README.md"), "utf8");
     const recipe = /<!-- ci-recipe -->\s*```sh\n([\s\S]*?)```/.exec(readme)?.[1];
     expect(recipe, "the README has a CI recipe block").toBeDefined();
@@ -226,9 +230,11 @@ describe("the ims-stub command, as installed", () => {
     const port = await freePort();
     const script = recipe!.replaceAll("4010", String(port));
     mkdirSync(join(consumer, "src"), { recursive: true });
-    const output = run("bash", ["-euo", "pipefail", "-c", script]);
+    const output = run("bash", ["-euo", "pipefail", "-c", script], env);
     expect(output).toMatch(/created image [0-9a-f-]{36}/);
-    expect(readFileSync(join(consumer, "ims-stub.log"), "utf8")).toMatch(/"operation":"CreateImage"/);
+    const log = readFileSync(join(consumer, "ims-stub.log"), "utf8");
+    expect(log).toMatch(/"operation":"CreateImage"/);
+    expect(log).toContain(controlApi);
     // Stopped: the PID file is gone and nothing answers on the port any more.
     await expect.poll(() => existsSync(join(consumer, "ims-stub.pid")), { timeout: 5000 }).toBe(false);
     await expect(fetch(`http://127.0.0.1:${port}/_stub/health`)).rejects.toThrow();
