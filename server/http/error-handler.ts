@@ -57,7 +57,8 @@ export function errorHandler(classifyBody: BodyClassifier, logger: ((entry: LogE
   return (err: ValidatorError, req, res, _next) => {
     const mapped = toImsError(err, req as StubRequest, classifyBody);
     // A proxy in warn mode forwards what the stub would refuse, and reports why.
-    if (proxy && !proxy.settings.strict && !res.headersSent && forwardsRefused(req, mapped.status, err.type)) {
+    // (Never a control request: the control API is the proxy's own.)
+    if (proxy && !proxy.settings.strict && !res.headersSent && !req.path.startsWith("/_stub/") && forwardsRefused(req, mapped.status, err.type)) {
       const where = err.errors?.[0]?.path.replace(/^\//, "") || "request";
       const operationId = (req as ValidatedRequest).openapi?.schema?.operationId ?? (res.locals.operationId as string | undefined);
       void proxy.forward(req, res, operationId, [{ location: "request", path: where, message: mapped.message }]);

@@ -34,12 +34,14 @@ const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "tra
 const SIGNATURE_HEADERS = new Set(["authorization", "x-sdk-date", "x-project-id"]);
 const MAX_RETAINED_VIOLATIONS = 1000;
 
-type ResponseSchemas = Map<string, Map<number, { component?: string; contentType: string }>>;
+type ResponseSchemas = Map<string, Map<number, { component?: string; contentType: string | undefined }>>;
 
 /** operationId → status → the content type and component schema of its answer, from the bundled contract. */
 function responseSchemas(spec: OpenApiDocument): ResponseSchemas {
   const schemaOf = (response: ResponseObject) => {
-    const [contentType = "application/json", media] = Object.entries(response.content ?? {})[0] ?? [];
+    // A response documented without content (a 204) has no body and no content type to check.
+    if (!response.content) return { contentType: undefined };
+    const [contentType = "application/json", media] = Object.entries(response.content)[0] ?? [];
     const component = /^#\/components\/schemas\/(.+)$/.exec(media?.schema?.$ref ?? "")?.[1];
     return { contentType, ...(component && { component }) };
   };
@@ -131,6 +133,9 @@ export class ContractProxy {
     if (!documented) {
       const statuses = [...(this.responses.get(operationId)?.keys() ?? [])].join(", ");
       return [{ location: "response", path: "status", message: `${status} is not a documented status of ${operationId} (documented: ${statuses})` }];
+    }
+    if (documented.contentType === undefined) {
+      return body.length === 0 ? [] : [{ location: "response", path: "body", message: `must be empty: ${operationId} documents no content for ${status}` }];
     }
     const type = (contentType ?? "").split(";", 1)[0]!.trim().toLowerCase();
     if (type !== documented.contentType) {
