@@ -4,6 +4,7 @@
 // quota for ever. Nothing is evicted: the quota bounds how many images a project keeps.
 import type { components } from "../../../generated/openapi.js";
 import type { JobProgress } from "../jobs/store.js";
+import { imsTime } from "./ims-time.js";
 
 export type Image = components["schemas"]["Image"];
 export type ImageStatus = components["schemas"]["ImageStatus"];
@@ -28,8 +29,6 @@ type StoredImage = {
   counted: boolean;
 };
 
-/** The seconds-precision UTC time IMS shows, `2018-09-06T14:03:27Z`. */
-const imsTime = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}Z`;
 
 const STATUS_WHILE: Record<"INIT" | "RUNNING", ImageStatus> = { INIT: "queued", RUNNING: "saving" };
 
@@ -161,12 +160,19 @@ export class ImageStore {
    * position of `after` in that order. Settles each as it passes.
    */
   *walk(projectId: string, ascending: boolean, after?: Pick<StoredImage, "createdAt" | "seq">): Generator<StoredImage> {
-    // A copy: settling removes the images whose job failed.
-    const ordered = this.ordered.slice();
-    const start = !after ? (ascending ? 0 : ordered.length - 1) : ascending ? firstAfter(ordered, after) : firstAfter(ordered, after, true) - 1;
-    for (let i = start; ascending ? i < ordered.length : i >= 0; i += ascending ? 1 : -1) {
-      const image = ordered[i]!;
-      if (isVisibleTo(image, projectId) && this.settle(image)) yield image;
+    // No copy of the store: a page reads only the images it passes, however many there are. Settling removes
+    // only the image it settles (its job failed): going up, the next one has then moved to where it was.
+    let i = !after ? (ascending ? 0 : this.ordered.length - 1) : ascending ? firstAfter(this.ordered, after) : firstAfter(this.ordered, after, true) - 1;
+    while (ascending ? i < this.ordered.length : i >= 0) {
+      const image = this.ordered[i]!;
+      if (!isVisibleTo(image, projectId)) {
+        i += ascending ? 1 : -1;
+      } else if (this.settle(image)) {
+        yield image;
+        i += ascending ? 1 : -1;
+      } else if (!ascending) {
+        i -= 1;
+      }
     }
   }
 
