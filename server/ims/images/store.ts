@@ -191,14 +191,13 @@ export class ImageStore {
 
   /** The image as IMS shows it. */
   view(image: StoredImage): Image {
-    const { id } = image;
-    const { name, ...attributes } = image.attributes;
-    // ID, name and status first, as IMS lists them.
+    const { id, attributes } = image;
+    // ID, name and status first, as IMS lists them (the spread sets name again, in its place: no copy without it).
     return {
       id,
-      name,
+      name: attributes.name,
       status: this.statusOf(image),
-      ...attributes,
+      ...(attributes as Record<string, unknown>),
       tags: [...image.tags].map(([key, value]) => `${key}=${value}`),
       self: `/v2/images/${id}`,
       file: `/v2/images/${id}/file`,
