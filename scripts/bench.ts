@@ -40,6 +40,11 @@ const ROUNDS = SMOKE ? 3 : Number(values.rounds);
 const CONNECTIONS = Number(values.connections);
 /** The smoke fails only below this share of the floor's throughput: a gross regression, never noise. */
 const SMOKE_MIN_SHARE = 0.5;
+/**
+ * The smoke's ListImages `?id=`, against the same stub's ShowJob in the same round, fails below this share: it
+ * serves about as many, and one that searched the 10,000 images would serve a small fraction.
+ */
+const SMOKE_MIN_ID_SHARE = 0.5;
 const PROJECT = "0123456789abcdef0123456789abcdef";
 const HEADERS = { "content-type": "application/json", "x-auth-token": "bench" };
 const CREATE_BODY = JSON.stringify({ name: "bench-ecs", instance_id: "877a2cda-ba63-4e1e-b95f-e67e48b6129a", tags: ["aaa.111"] });
@@ -256,9 +261,13 @@ async function throughput(plan: Plan, seeds: Seeds = {}): Promise<Measured> {
         running.set(name, { ...server, jobId: await freshJob(server), imageId });
       }
     }
-    // Warm-up, once per server and scenario: code compiled, the stub's store filling.
+    // Warm-up, once per server and scenario: code compiled, the stub's store filling. A seeded stub's creates
+    // were its CreateImage warm-up.
     for (const scenario of scenarios) {
-      for (const name of plan[scenario]!) await autocannon({ ...(await optionsFor(name, scenario)), duration: 1, connections: CONNECTIONS });
+      for (const name of plan[scenario]!) {
+        if (scenario === "CreateImage" && seeds[name] !== undefined) continue;
+        await autocannon({ ...(await optionsFor(name, scenario)), duration: 1, connections: CONNECTIONS });
+      }
     }
     // Round by round, every server in turn, the order reversed every other round: a slow minute of the machine
     // falls on all of them alike, and no server is always the one loaded first.
@@ -301,27 +310,30 @@ const serverRatio = (measured: Measured, a: ServerName, b: ServerName, scenario:
   pairedRatio(measured, [a, scenario], [b, scenario], figure);
 
 /**
- * The smoke's stub holds 10,000 images (made before the load, its quota raised for the creates of the load), so
- * that a ListImages that walked or copied them all, or an `?id=` that searched them, would fail it.
+ * The smoke's stub holds 10,000 images from the start (made by creates, its quota raised for the creates of the
+ * load). Its ListImages `?id=` is weighed against its own ShowJob rather than the floor's, and the page is left
+ * to the full bench: fewer loads a round keep the smoke under a minute.
  */
 const SMOKE_PLAN: Plan = {
   CreateImage: ["floor", "stub"],
   ShowJob: ["floor", "stub"],
-  "ListImages ?id=": ["floor", "stub"],
-  "ListImages ?limit=100": ["floor", "stub"],
+  "ListImages ?id=": ["stub"],
 };
 
 async function smoke(): Promise<void> {
   const measured = await throughput(SMOKE_PLAN, { stub: DEFAULT_IMAGE_QUOTA });
-  let failed = false;
-  for (const scenario of Object.keys(SMOKE_PLAN) as Scenario[]) {
+  const rps = (name: ServerName, scenario: Scenario) => fmt(measured.medians.get(keyOf(name, scenario))!.rps);
+  const failures: string[] = [];
+  for (const scenario of ["CreateImage", "ShowJob"] as const) {
     const share = serverRatio(measured, "stub", "floor", scenario, "rps");
-    const rps = (name: ServerName) => fmt(measured.medians.get(keyOf(name, scenario))!.rps);
-    console.log(`smoke ${scenario}: stub ${rps("stub")} req/s, floor ${rps("floor")} req/s, stub ÷ floor ${fmt(share, 2)} (fails below ${SMOKE_MIN_SHARE})`);
-    if (share < SMOKE_MIN_SHARE) failed = true;
+    console.log(`smoke ${scenario}: stub ${rps("stub", scenario)} req/s, floor ${rps("floor", scenario)} req/s, stub ÷ floor ${fmt(share, 2)} (fails below ${SMOKE_MIN_SHARE})`);
+    if (share < SMOKE_MIN_SHARE) failures.push(`${scenario}: the stub is below ${SMOKE_MIN_SHARE} of the floor`);
   }
-  if (failed) {
-    console.error("bench smoke failed: the stub is below half of the floor");
+  const idShare = pairedRatio(measured, ["stub", "ListImages ?id="], ["stub", "ShowJob"], "rps");
+  console.log(`smoke ListImages ?id= (${fmt(DEFAULT_IMAGE_QUOTA)}+ images): stub ${rps("stub", "ListImages ?id=")} req/s, ÷ its ShowJob ${fmt(idShare, 2)} (fails below ${SMOKE_MIN_ID_SHARE})`);
+  if (idShare < SMOKE_MIN_ID_SHARE) failures.push(`ListImages ?id=: below ${SMOKE_MIN_ID_SHARE} of the stub's ShowJob`);
+  if (failures.length > 0) {
+    console.error(`bench smoke failed: ${failures.join("; ")}`);
     process.exit(1);
   }
 }
