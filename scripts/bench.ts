@@ -348,6 +348,11 @@ async function only(names: ServerName[]): Promise<void> {
   for (const [key, f] of measured.medians) {
     console.log(`${key.replace("|", " ")}: ${fmt(f.rps)} req/s, p50 ${f.p50} ms, p99 ${f.p99} ms, event-loop delay p99 ${fmt(f.loopP99)} ms, CPU ${fmt(f.cpuUs)} µs per request`);
   }
+  for (const scenario of ["CreateImage", "ShowJob"] as const) {
+    if (plan[scenario]?.includes("stub") && plan[scenario]?.includes("floor")) {
+      console.log(`${scenario} stub ÷ floor (median of the rounds' ratios): req/s ${fmt(serverRatio(measured, "stub", "floor", scenario, "rps"), 2)}, CPU per request ${fmt(serverRatio(measured, "stub", "floor", scenario, "cpuUs"), 2)}`);
+    }
+  }
   if (plan["ListImages ?id="] || plan["ListImages ?limit=100"]) printListImages(measured);
 }
 

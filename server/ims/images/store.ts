@@ -79,10 +79,18 @@ export class ImageStore {
   /** Adds the images a create makes, their status following its job. */
   addCreated(projectId: string, images: readonly { id: string; attributes: ImageAttributes; tags: readonly ImageTag[] }[], job: () => JobProgress): void {
     // Jobs nearly always end in the order they started: settling the oldest pending images now and then keeps the
-    // set small (and lets their jobs go) even when nobody reads the images.
-    for (const oldest of [...this.pending].slice(0, 2)) this.settle(oldest);
+    // set small (and lets their jobs go) even when nobody reads the images. The two are taken from the set as it
+    // is walked (settling deletes only the one it settles), not from a copy: with timed jobs the set holds every
+    // create of the last few seconds.
+    let settled = 0;
+    for (const oldest of this.pending) {
+      if (settled++ === 2) break;
+      this.settle(oldest);
+    }
     for (const image of images) {
-      const stored: StoredImage = { ...this.fresh(image.id, image.attributes, image.tags), job, status: undefined, counted: true };
+      const stored = this.fresh(image.id, image.attributes, image.tags);
+      stored.job = job;
+      stored.counted = true;
       this.insert(stored);
       this.pending.add(stored);
       this.countByOwner.set(projectId, (this.countByOwner.get(projectId) ?? 0) + 1);
@@ -92,7 +100,9 @@ export class ImageStore {
   /** Adds an image that exists already (the world's), active, counted in no quota. */
   addExisting(id: string, attributes: ImageAttributes, tags: readonly ImageTag[], createdAt?: number): void {
     const image = this.fresh(id, attributes, tags, createdAt);
-    this.insert({ ...image, status: (attributes.status as ImageStatus | undefined) ?? "active", activeAt: image.createdAt, job: undefined, counted: false });
+    image.status = (attributes.status as ImageStatus | undefined) ?? "active";
+    image.activeAt = image.createdAt;
+    this.insert(image);
   }
 
   /** Replaces the world's images (those counted in no quota) with these. */
@@ -101,8 +111,20 @@ export class ImageStore {
     for (const image of images) this.addExisting(image.id, image.attributes, image.tags, image.createdAt);
   }
 
-  private fresh(id: string, attributes: ImageAttributes, tags: readonly ImageTag[], createdAt = this.now()) {
-    return { id, seq: this.nextSeq++, createdAt, updatedAt: createdAt, activeAt: undefined, attributes: { ...attributes }, tags: new Map(tags.map((tag) => [tag.key, tag.value])) };
+  /** A new image, neither settled, pending nor counted: each kind of add sets what it knows. */
+  private fresh(id: string, attributes: ImageAttributes, tags: readonly ImageTag[], createdAt = this.now()): StoredImage {
+    return {
+      id,
+      seq: this.nextSeq++,
+      createdAt,
+      updatedAt: createdAt,
+      activeAt: undefined,
+      status: undefined,
+      job: undefined,
+      attributes: { ...attributes },
+      tags: new Map(tags.map((tag) => [tag.key, tag.value])),
+      counted: false,
+    };
   }
 
   private insert(image: StoredImage): void {
