@@ -1,7 +1,8 @@
 // `npm run bench`: the stub against its baselines, all measured in one run on loopback, each server in its own
 // process: bare node:http (the machine's limit), plain Express, the floor (Express + express-openapi-validator
-// on the contract, fixed answers) and Prism's mock of the same contract. Figures: CreateImage and ShowJob
-// throughput, p50 and p99 (servers interleaved round by round, medians reported), each server's own event-loop
+// on the contract, fixed answers) and Prism's mock of the same contract. Figures: CreateImage (the stub reset
+// before each load) and ShowJob throughput, p50 and p99 (servers interleaved round by round, medians reported),
+// each server's own event-loop
 // delay and CPU time per request, start-up (process start to first answered request); ListImages by `?id=` and
 // a page of 100 on the floor and on two stubs holding 10 and 10,000 images of their project (made by creates
 // before the load); and the stub's memory with 10,000 images, then after 100,000 and 200,000 creates the quota
@@ -202,7 +203,7 @@ const FULL_SEEDS: Seeds = { "stub (10 images)": 10, "stub (10k images)": DEFAULT
 async function json<T>(url: string, init?: RequestInit): Promise<T> {
   const response = await fetch(url, { headers: HEADERS, ...init });
   if (!response.ok) throw new Error(`${init?.method ?? "GET"} ${url}: ${response.status} ${await response.text()}`);
-  return (await response.json()) as T;
+  return (response.status === 204 ? undefined : await response.json()) as T;
 }
 
 /** A job made just now: the creates before may have pushed an older one out of the stub's store. */
@@ -231,21 +232,27 @@ async function seed(server: Running, count: number): Promise<{ jobId: string; im
   return { jobId, imageId: images[Math.floor(images.length / 2)]!.id };
 }
 
-/** Each (server, scenario)'s figures per round, its medians, and each server's RSS and images once loaded. */
-type Measured = { rounds: Map<string, Figures[]>; medians: Map<string, Figures>; after: Map<ServerName, { rssMb: number; images?: number }> };
+/** Each (server, scenario)'s figures per round, and their medians. */
+type Measured = { rounds: Map<string, Figures[]>; medians: Map<string, Figures> };
 const keyOf = (name: ServerName, scenario: Scenario) => `${name}|${scenario}`;
 
-async function throughput(plan: Plan, seeds: Seeds = {}): Promise<Measured> {
+/**
+ * `seeds`: images given to a stub before the load. `freshBeforeCreates`: stubs whose state is reset before each
+ * CreateImage load, so that every load starts from an empty store rather than from all the images the run made
+ * before it (tens of thousands by the last round, more in a longer run): a figure that depends on the round it
+ * was taken in is no figure of the request path.
+ */
+async function throughput(plan: Plan, seeds: Seeds = {}, freshBeforeCreates: ServerName[] = []): Promise<Measured> {
   const scenarios = Object.keys(plan) as Scenario[];
   const names = [...new Set(scenarios.flatMap((scenario) => plan[scenario]!))];
   const creating = new Set(plan.CreateImage ?? []);
   const listing = new Set([...(plan["ListImages ?id="] ?? []), ...(plan["ListImages ?limit=100"] ?? [])]);
   const running = new Map<ServerName, Target>();
   const rounds = new Map<string, Figures[]>();
-  const after = new Map<ServerName, { rssMb: number; images?: number }>();
   /** The load of one server: on a server that creates, a job made just now for ShowJob. */
   const optionsFor = async (name: ServerName, scenario: Scenario) => {
     const target = running.get(name)!;
+    if (scenario === "CreateImage" && freshBeforeCreates.includes(name)) await json(`${target.url}/_stub/reset`, { method: "POST" });
     return SCENARIOS[scenario](scenario === "ShowJob" && creating.has(name) ? { ...target, jobId: await freshJob(target) } : target);
   };
   try {
@@ -280,9 +287,6 @@ async function throughput(plan: Plan, seeds: Seeds = {}): Promise<Measured> {
         }
       }
     }
-    for (const [name, server] of running) {
-      after.set(name, { rssMb: rssMb(server.child.pid!), ...(name.startsWith("stub") && { images: await imagesUsed(server) }) });
-    }
   } finally {
     for (const server of running.values()) await stop(server);
   }
@@ -292,7 +296,7 @@ async function throughput(plan: Plan, seeds: Seeds = {}): Promise<Measured> {
       Object.fromEntries((["rps", "p50", "p99", "loopP99", "cpuUs"] as const).map((figure) => [figure, median(list.map((f) => f[figure]))])) as Figures,
     ]),
   );
-  return { rounds, medians, after };
+  return { rounds, medians };
 }
 
 type Load = readonly [ServerName, Scenario];
@@ -344,7 +348,7 @@ async function only(names: ServerName[]): Promise<void> {
       .map(([scenario, servers]) => [scenario, servers.filter((name) => names.includes(name))] as const)
       .filter(([, servers]) => servers.length > 0),
   ) as Plan;
-  const measured = await throughput(plan, FULL_SEEDS);
+  const measured = await throughput(plan, FULL_SEEDS, ["stub"]);
   for (const [key, f] of measured.medians) {
     console.log(`${key.replace("|", " ")}: ${fmt(f.rps)} req/s, p50 ${f.p50} ms, p99 ${f.p99} ms, event-loop delay p99 ${fmt(f.loopP99)} ms, CPU ${fmt(f.cpuUs)} µs per request`);
   }
@@ -407,7 +411,7 @@ async function floorParts(): Promise<void> {
   console.log(`The floor taken apart: ${ROUNDS} rounds of ${DURATION} s per server and scenario, ${CONNECTIONS} connections, loopback, Node ${process.version}\n`);
   const names: ServerName[] = ["plain Express", "Express + 6 promise hops", "floor", "floor, no stack traces", "floor, no security step", "stub"];
   printTable(
-    await throughput({ CreateImage: names, ShowJob: names }),
+    await throughput({ CreateImage: names, ShowJob: names }, {}, ["stub"]),
     names,
     names.filter((name) => name !== "floor").map((name) => [name, "floor"] as const),
   );
@@ -416,7 +420,7 @@ async function floorParts(): Promise<void> {
 async function full(): Promise<void> {
   console.log(`IMS stub benchmark: ${ROUNDS} rounds of ${DURATION} s per server and scenario, ${CONNECTIONS} connections, loopback, Node ${process.version}\n`);
   const names = FULL_PLAN.CreateImage!;
-  const measured = await throughput(FULL_PLAN, FULL_SEEDS);
+  const measured = await throughput(FULL_PLAN, FULL_SEEDS, ["stub"]);
   const get = (name: ServerName, scenario: Scenario) => measured.medians.get(keyOf(name, scenario))!;
   const ratio = (a: ServerName, b: ServerName, scenario: Scenario, figure: keyof Figures) => fmt(serverRatio(measured, a, b, scenario, figure), 2);
 
@@ -431,8 +435,6 @@ async function full(): Promise<void> {
     .map((s) => `${s} stub ${fmt(get("stub", s).cpuUs)} µs, floor ${fmt(get("floor", s).cpuUs)} µs, floor ÷ stub ${ratio("floor", "stub", s, "cpuUs")}`)
     .join("; ");
   console.log(`server CPU per request (all threads): ${cpu}`);
-  const loaded = measured.after.get("stub")!;
-  console.log(`the stub after the run: ${fmt(loaded.images!)} images retained (--image-quota ${fmt(Number(UNBOUNDED_IMAGE_QUOTA))}), RSS ${fmt(loaded.rssMb)} MB`);
   printListImages(measured);
 
   // Start-up, alternating stub and Prism so that both meet the same machine.
