@@ -94,7 +94,7 @@ export function translatableTexts(document: JsonObject): Text[] {
   // ordinary fields.
   const walk = (node: Json, path: (string | number)[], kind: "fields" | "named-schemas" | "named-examples" | "example") => {
     if (Array.isArray(node)) {
-      node.forEach((item, index) => walk(item, [...path, index], "fields"));
+      for (const [index, item] of node.entries()) walk(item, [...path, index], "fields");
       return;
     }
     if (node === null || typeof node !== "object") return;

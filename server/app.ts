@@ -202,6 +202,8 @@ export function createApp(options: CreateAppOptions = {}): StubApp {
   app.get("/openapi.yaml", (_req, res) => void res.type("application/yaml").send(bundled.yaml));
   const docsFile = join(options.docsDir ?? join(generatedDir, "docs"), "index.html");
   app.get(["/docs", "/docs/"], (_req, res, next) => (existsSync(docsFile) ? res.type("html").sendFile(docsFile) : next()));
+  const chineseDocsFile = join(docsFile, "..", "zh-CN", "index.html");
+  app.get(["/docs/zh-CN", "/docs/zh-CN/"], (_req, res, next) => (existsSync(chineseDocsFile) ? res.type("html").sendFile(chineseDocsFile) : next()));
   const iconFile = join(docsFile, "..", "favicon.svg");
   app.get("/favicon.ico", (_req, res, next) => (existsSync(iconFile) ? res.type("image/svg+xml").sendFile(iconFile) : next()));
 
