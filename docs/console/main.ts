@@ -2,6 +2,7 @@
 // the contract the page embeds, adds the "Try it" console and a "Try it" button beside each operation's heading,
 // and points the language link at the other page.
 import { TryItConsole } from "./console.ts";
+import { completeButtonLabels } from "./redoc-labels.ts";
 import { h } from "./dom.ts";
 import { messagesFor } from "./messages.ts";
 import type { OpenApiDocument, Operation } from "./openapi.ts";
@@ -30,8 +31,11 @@ function pointLanguageLink(): void {
   link.addEventListener("click", update);
 }
 
-/** A "Try it" button after the heading of each operation Redoc renders (it renders them lazily, as they scroll in). */
-function addOperationButtons(tryIt: TryItConsole, root: HTMLElement): void {
+/**
+ * A "Try it" button after the heading of each operation Redoc renders (it renders one operation at a time, as the
+ * reader moves to it), and complete labels on Redoc's example pickers.
+ */
+function watchRedoc(tryIt: TryItConsole, root: HTMLElement): void {
   const bySlug = new Map(tryIt.operations.map((operation) => [operation.id.toLowerCase(), operation] as const));
   const done = new WeakSet<Element>();
   const t = messagesFor(document.documentElement.lang);
@@ -51,13 +55,14 @@ function addOperationButtons(tryIt: TryItConsole, root: HTMLElement): void {
       done.add(section);
       heading.insertAdjacentElement("afterend", button(operation));
     }
+    completeButtonLabels(root);
   };
   new MutationObserver(() => {
     if (!scheduled) {
       scheduled = true;
       requestAnimationFrame(place);
     }
-  }).observe(root, { childList: true, subtree: true });
+  }).observe(root, { childList: true, subtree: true, characterData: true });
   place();
 }
 
@@ -70,7 +75,7 @@ function start(): void {
   const tryIt = new TryItConsole({ document: data.spec, t: messagesFor(document.documentElement.lang), examplePair: data.examplePair, bar });
   void tryIt.detectServer();
   const root = document.getElementById("redoc");
-  if (root) addOperationButtons(tryIt, root);
+  if (root) watchRedoc(tryIt, root);
 }
 
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start, { once: true });

@@ -77,7 +77,7 @@ export type Messages = typeof en;
 const zhCN: Messages = {
   toggle: "在线调试",
   toggleHint: "打开调试台，从本页发送请求",
-  tryOperation: (summary: string) => `调试：${summary}`,
+  tryOperation: (summary: string) => `在线调试：${summary}`,
   title: "在线调试",
   close: "关闭调试台",
   intro: "把本契约中的任意接口发送到您选择的服务器，并在此查看响应。除非您填写其他服务器，请求不会离开本机。",

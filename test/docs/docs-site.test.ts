@@ -1,8 +1,16 @@
-// Opens the docs site the stub serves in headless Chromium, as a reader would, and checks what they see.
+// Opens the docs site the stub serves in headless Chromium, as a reader would, and checks what they see: the English
+// page's reference, then both pages (English at /docs, Chinese at /docs/zh-CN/): every operation, no serious
+// accessibility violation (axe-core), the link to the other language, and a Chinese page that reads in Chinese.
 // Needs Debian's chromium (.ci/run installs it); without it the test is skipped locally and fails in CI.
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { messagesFor } from "../../docs/console/messages.ts";
+import { operationsOf } from "../../docs/console/openapi.ts";
+import { projectRoot } from "../../scripts/generate.ts";
+import { loadOverlay, translate } from "../../scripts/translations.ts";
+import { axeViolations, seriousOrCritical } from "../helpers/axe.ts";
 import { launchChromium, skipWithoutChromium } from "../helpers/chromium.ts";
 import { startStub, type RunningStub } from "../helpers/stub.ts";
 
@@ -120,4 +128,147 @@ describe.skipIf(skipWithoutChromium)("the docs site in a real browser", () => {
     expect(served.headers()["content-type"]).toContain("image/svg+xml");
     expect(decodeURIComponent(icon!.slice(icon!.indexOf(",") + 1))).toBe((await served.text()).trim());
   });
+});
+
+const englishContract = JSON.parse(readFileSync(join(projectRoot, "generated/openapi.json"), "utf8"));
+const contracts = { en: englishContract, "zh-CN": await translate(englishContract, loadOverlay("zh-CN")) };
+
+/** Redoc 3 shows one operation at a time, at `#/<tag>/<operationid>`. */
+const operationHash = (tag: string, operationId: string) => `#/${tag.toLowerCase().replace(/[^a-z0-9]+/g, "-")}/${operationId.toLowerCase()}`;
+
+/** The text of the rendered reference a reader reads, without code. */
+const readableText = (page: Page) =>
+  page.evaluate(() => {
+    const walker = document.createTreeWalker(document.getElementById("redoc")!, NodeFilter.SHOW_TEXT);
+    let text = "";
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (!node.parentElement?.closest("pre, code, script, style")) text += ` ${node.nodeValue}`;
+    }
+    return text;
+  });
+
+describe.skipIf(skipWithoutChromium).each([
+  ["en", "/docs", "zh-CN", "/docs/zh-CN/"],
+  ["zh-CN", "/docs/zh-CN/", "en", "/docs/"],
+] as const)("the %s page at %s", (language, path, otherLanguage, otherPath) => {
+  let stub: RunningStub;
+  let browser: Browser;
+  let page: Page;
+  const contract = contracts[language];
+  const operations = operationsOf(contract);
+  const pageErrors: string[] = [];
+  const leftTheMachine: string[] = [];
+
+  const show = async (hash: string) => {
+    await page.goto(`${stub.url}${path}${hash}`, { waitUntil: "networkidle" });
+  };
+
+  beforeAll(async () => {
+    stub = await startStub();
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    page.setDefaultTimeout(5000);
+    page.on("pageerror", (error) => void pageErrors.push(error.message));
+    page.on("console", (message) => void (message.type() === "error" && pageErrors.push(message.text())));
+    const origin = new URL(stub.url).origin;
+    await page.route("**/*", (route) => {
+      const url = route.request().url();
+      if (url.startsWith(origin) || url.startsWith("data:") || url.startsWith("blob:")) return route.continue();
+      leftTheMachine.push(url);
+      return route.abort();
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stub?.close();
+  });
+
+  it(`is in ${language}, titled in it, and shows every operation of the contract under its own summary`, async () => {
+    await show("");
+    expect(await page.getAttribute("html", "lang")).toBe(language);
+    expect(await page.getByRole("heading", { level: 1 }).first().textContent()).toContain(contract.info.title);
+    expect(operations.length).toBeGreaterThanOrEqual(3);
+    for (const operation of operations) {
+      await show(operationHash(operation.tag, operation.id));
+      const section = page.locator(`[data-section-id$="/${operation.id.toLowerCase()}"]`);
+      expect((await section.locator("h2").first().textContent())?.trim(), operation.id).toBe(operation.summary);
+      await expect(section.getByRole("button", { name: messagesFor(language).tryOperation(operation.summary), exact: true }).count()).resolves.toBe(1);
+    }
+  });
+
+  it("has no serious or critical axe-core violation: the introduction, each operation, the console open, dark mode", async () => {
+    const found: string[] = [];
+    const check = async (where: string) => found.push(...seriousOrCritical(await axeViolations(page)).map((line) => `${where}: ${line}`));
+    await show("");
+    await check("introduction");
+    for (const operation of operations) {
+      await show(operationHash(operation.tag, operation.id));
+      await check(operation.id);
+    }
+    await page.locator(".ims-toggle").click();
+    await check("console open");
+    await page.keyboard.press("Escape");
+    const dark = await browser.newPage({ viewport: { width: 1400, height: 1000 }, colorScheme: "dark" });
+    await dark.goto(`${stub.url}${path}${operationHash(operations[0]!.tag, operations[0]!.id)}`, { waitUntil: "networkidle" });
+    expect(await dark.evaluate(() => document.documentElement.classList.contains("dark"))).toBe(true);
+    found.push(...seriousOrCritical(await axeViolations(dark)).map((line) => `dark: ${line}`));
+    await dark.close();
+    expect(found).toEqual([]);
+  }, 120_000);
+
+  it(`links to the ${otherLanguage} page, at the same operation`, async () => {
+    const create = operations.find((operation) => operation.id === "CreateImage")!;
+    await show(operationHash(create.tag, create.id));
+    const link = page.locator(`a.ims-language[hreflang="${otherLanguage}"]`);
+    await link.click();
+    await page.waitForURL((url) => url.pathname === otherPath);
+    expect(new URL(page.url()).hash).toBe(operationHash(create.tag, create.id));
+    expect(await page.getAttribute("html", "lang")).toBe(otherLanguage);
+    const other = contracts[otherLanguage];
+    await page.locator('[data-section-id$="/createimage"] h2').first().waitFor();
+    expect((await page.locator('[data-section-id$="/createimage"] h2').first().textContent())?.trim()).toBe(operationsOf(other).find((operation) => operation.id === "CreateImage")!.summary);
+  });
+
+  it("sent no request off the machine and raised no error", () => {
+    expect(leftTheMachine).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+});
+
+describe.skipIf(skipWithoutChromium)("the Chinese page", () => {
+  let stub: RunningStub;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    stub = await startStub();
+    browser = await launchChromium();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stub?.close();
+  });
+
+  it("reads in Chinese, not as an English page with a Chinese title: the introduction, the error table and each operation", async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const pages: [string, string][] = [];
+    for (const hash of ["", ...operationsOf(contracts["zh-CN"]).map((operation) => operationHash(operation.tag, operation.id))]) {
+      await page.goto(`${stub.url}/docs/zh-CN/${hash}`, { waitUntil: "networkidle" });
+      pages.push([hash || "introduction", await readableText(page)]);
+    }
+    await page.goto(`${stub.url}/docs/zh-CN/#/section/错误码`, { waitUntil: "networkidle" });
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: `${ARTIFACTS}/docs-zh-CN-errors.png` });
+    await page.close();
+    for (const [where, text] of pages) {
+      const chinese = text.match(/[\u3400-\u9fff]/g)?.length ?? 0;
+      const latin = text.match(/[A-Za-z]/g)?.length ?? 0;
+      // Field names, codes and Redoc's own labels stay Latin; the prose is Chinese.
+      expect(chinese, `${where}: ${chinese} Chinese characters, ${latin} Latin letters`).toBeGreaterThan(latin);
+      for (const english of ["The asynchronous flow", "Creates a private image", "Query a job", "The request was accepted", "Image name"]) expect(text, where).not.toContain(english);
+    }
+    expect(pages[0]![1]).toContain("异步流程");
+    expect(pages[0]![1]).toContain("请求消息格式非法。");
+  }, 60_000);
 });

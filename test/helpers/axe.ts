@@ -7,21 +7,6 @@ const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/
 
 export type AxeViolation = { id: string; impact: string | null; help: string; nodes: { target: string[]; html: string; failureSummary?: string }[] };
 
-/** Scrolls to the end first: Redoc renders operations only as they scroll into view. */
-export async function renderWholePage(page: Page): Promise<void> {
-  let previousHeight = 0;
-  for (let step = 0; step < 200; step++) {
-    const { height, bottom } = await page.evaluate(() => {
-      window.scrollBy(0, window.innerHeight);
-      return { height: document.documentElement.scrollHeight, bottom: window.scrollY + window.innerHeight };
-    });
-    await page.waitForTimeout(30);
-    if (bottom >= height && height === previousHeight) break;
-    previousHeight = height;
-  }
-  await page.evaluate(() => window.scrollTo(0, 0));
-}
-
 /** Every violation axe-core finds in the page as it is now. */
 export async function axeViolations(page: Page): Promise<AxeViolation[]> {
   if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ content: axeSource });
@@ -34,4 +19,6 @@ export async function axeViolations(page: Page): Promise<AxeViolation[]> {
 
 /** The serious and critical violations, as `rule: element` lines a failing test can show. */
 export const seriousOrCritical = (violations: AxeViolation[]) =>
-  violations.filter((violation) => violation.impact === "serious" || violation.impact === "critical").flatMap((violation) => violation.nodes.map((node) => `${violation.id} (${violation.impact}): ${node.target.join(" ")} — ${node.failureSummary ?? violation.help}`));
+  violations
+    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
+    .flatMap((violation) => violation.nodes.map((node) => `${violation.id} (${violation.impact}): ${node.target.join(" ")} — ${node.failureSummary ?? violation.help}`));
