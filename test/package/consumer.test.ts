@@ -81,7 +81,7 @@ afterAll(() => {
 describe("the packed tarball", () => {
   it("holds the compiled package, its types, the specs and the docs, and no sources, tests or scripts", () => {
     const files = execFileSync("tar", ["-tzf", tarball], { encoding: "utf8" }).split("\n").filter(Boolean).map((f) => f.replace(/^package\//, ""));
-    for (const file of ["package.json", "README.md", "CHANGELOG.md", "dist/server/verify.js", "dist/generated/workflows/create-image.arazzo.yaml", "dist/client/index.js", "dist/client/index.d.ts", "dist/server/main.js", "dist/server/index.d.ts", "dist/generated/openapi.json", "dist/generated/openapi.yaml", "dist/generated/openapi.d.ts", "dist/generated/docs/index.html"]) {
+    for (const file of ["package.json", "README.md", "CHANGELOG.md", "dist/server/verify.js", "dist/generated/workflows/create-image.arazzo.yaml", "dist/client/index.js", "dist/client/index.d.ts", "dist/server/main.js", "dist/server/index.d.ts", "dist/generated/openapi.json", "dist/generated/openapi.yaml", "dist/generated/openapi.d.ts", "dist/generated/docs/index.html", "dist/generated/docs/zh-CN/index.html"]) {
       expect(files).toContain(file);
     }
     expect(files.filter((f) => /^(test|scripts|spec|client|server|generated)\//.test(f) || f.endsWith(".ts") && !f.endsWith(".d.ts"))).toEqual([]);
@@ -200,6 +200,9 @@ describe("the ims-stub command, as installed", () => {
       const docs = await fetch(`${url}/docs`);
       expect(docs.status).toBe(200);
       expect(await docs.text()).toContain("Create Image");
+      const chineseDocs = await fetch(`${url}/docs/zh-CN/`);
+      expect(chineseDocs.status).toBe(200);
+      expect(await chineseDocs.text()).toContain('<html lang="zh-CN">');
     } finally {
       process.kill(-child.pid!, "SIGTERM");
     }
