@@ -7,7 +7,7 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { messagesFor } from "../../docs/console/messages.ts";
-import { operationsOf } from "../../docs/console/openapi.ts";
+import { operationsOf, tagLabel } from "../../docs/console/openapi.ts";
 import { projectRoot } from "../../scripts/generate.ts";
 import { loadOverlay, translate } from "../../scripts/translations.ts";
 import { axeViolations, seriousOrCritical } from "../helpers/axe.ts";
@@ -133,8 +133,26 @@ describe.skipIf(skipWithoutChromium)("the docs site in a real browser", () => {
 const englishContract = JSON.parse(readFileSync(join(projectRoot, "generated/openapi.json"), "utf8"));
 const contracts = { en: englishContract, "zh-CN": await translate(englishContract, loadOverlay("zh-CN")) };
 
-/** Redoc 3 shows one operation at a time, at `#/<tag>/<operationid>`. */
-const operationHash = (tag: string, operationId: string) => `#/${tag.toLowerCase().replace(/[^a-z0-9]+/g, "-")}/${operationId.toLowerCase()}`;
+/**
+ * Redoc 3 shows one operation at a time, at `#<tag>/<operationid>`, the tag being Redoc's own slug of its name
+ * (`Image Tags (x)` → `/image-tags-()`): read from the sidebar, which links every tag under its label.
+ */
+async function operationHashes(page: Page, url: string, contract: any): Promise<Map<string, string>> {
+  await page.goto(url, { waitUntil: "networkidle" });
+  const sections: [string, string][] = await page.evaluate(() =>
+    [...document.querySelectorAll<HTMLAnchorElement>("a[href^='/']")]
+      .map((link) => [link.textContent!.trim(), link.getAttribute("href")!] as [string, string])
+      .filter(([, href]) => /^\/[^/]+$/.test(href) && !href.startsWith("/section")),
+  );
+  const byLabel = new Map(sections);
+  return new Map(
+    operationsOf(contract).map((operation) => {
+      const section = byLabel.get(tagLabel(contract, operation.tag));
+      if (!section) throw new Error(`no section for the tag ${operation.tag} on ${url}: ${JSON.stringify(sections)}`);
+      return [operation.id, `#${section}/${operation.id.toLowerCase()}`];
+    }),
+  );
+}
 
 /** The text of the rendered reference a reader reads, without code. */
 const readableText = (page: Page) =>
@@ -158,6 +176,8 @@ describe.skipIf(skipWithoutChromium).each([
   const operations = operationsOf(contract);
   const pageErrors: string[] = [];
   const leftTheMachine: string[] = [];
+  let hashes: Map<string, string>;
+  const operationHash = (operation: { id: string }) => hashes.get(operation.id)!;
 
   const show = async (hash: string) => {
     await page.goto(`${stub.url}${path}${hash}`, { waitUntil: "networkidle" });
@@ -177,6 +197,7 @@ describe.skipIf(skipWithoutChromium).each([
       leftTheMachine.push(url);
       return route.abort();
     });
+    hashes = await operationHashes(page, `${stub.url}${path}`, contract);
   }, 60_000);
 
   afterAll(async () => {
@@ -190,7 +211,7 @@ describe.skipIf(skipWithoutChromium).each([
     expect(await page.getByRole("heading", { level: 1 }).first().textContent()).toContain(contract.info.title);
     expect(operations.length).toBeGreaterThanOrEqual(3);
     for (const operation of operations) {
-      await show(operationHash(operation.tag, operation.id));
+      await show(operationHash(operation));
       const section = page.locator(`[data-section-id$="/${operation.id.toLowerCase()}"]`);
       expect((await section.locator("h2").first().textContent())?.trim(), operation.id).toBe(operation.summary);
       await expect(section.getByRole("button", { name: messagesFor(language).tryOperation(operation.summary), exact: true }).count()).resolves.toBe(1);
@@ -203,14 +224,14 @@ describe.skipIf(skipWithoutChromium).each([
     await show("");
     await check("introduction");
     for (const operation of operations) {
-      await show(operationHash(operation.tag, operation.id));
+      await show(operationHash(operation));
       await check(operation.id);
     }
     await page.locator(".ims-toggle").click();
     await check("console open");
     await page.keyboard.press("Escape");
     const dark = await browser.newPage({ viewport: { width: 1400, height: 1000 }, colorScheme: "dark" });
-    await dark.goto(`${stub.url}${path}${operationHash(operations[0]!.tag, operations[0]!.id)}`, { waitUntil: "networkidle" });
+    await dark.goto(`${stub.url}${path}${operationHash(operations[0]!)}`, { waitUntil: "networkidle" });
     expect(await dark.evaluate(() => document.documentElement.classList.contains("dark"))).toBe(true);
     found.push(...seriousOrCritical(await axeViolations(dark)).map((line) => `dark: ${line}`));
     await dark.close();
@@ -219,11 +240,11 @@ describe.skipIf(skipWithoutChromium).each([
 
   it(`links to the ${otherLanguage} page, at the same operation`, async () => {
     const create = operations.find((operation) => operation.id === "CreateImage")!;
-    await show(operationHash(create.tag, create.id));
+    await show(operationHash(create));
     const link = page.locator(`a.ims-language[hreflang="${otherLanguage}"]`);
     await link.click();
     await page.waitForURL((url) => url.pathname === otherPath);
-    expect(new URL(page.url()).hash).toBe(operationHash(create.tag, create.id));
+    expect(new URL(page.url()).hash).toBe(operationHash(create));
     expect(await page.getAttribute("html", "lang")).toBe(otherLanguage);
     const other = contracts[otherLanguage];
     await page.locator('[data-section-id$="/createimage"] h2').first().waitFor();
@@ -252,8 +273,9 @@ describe.skipIf(skipWithoutChromium)("the Chinese page", () => {
 
   it("reads in Chinese, not as an English page with a Chinese title: the introduction, the error table and each operation", async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const hashes = await operationHashes(page, `${stub.url}/docs/zh-CN/`, contracts["zh-CN"]);
     const pages: [string, string][] = [];
-    for (const hash of ["", ...operationsOf(contracts["zh-CN"]).map((operation) => operationHash(operation.tag, operation.id))]) {
+    for (const hash of ["", ...hashes.values()]) {
       await page.goto(`${stub.url}/docs/zh-CN/${hash}`, { waitUntil: "networkidle" });
       pages.push([hash || "introduction", await readableText(page)]);
     }
