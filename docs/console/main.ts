@@ -2,7 +2,7 @@
 // the contract the page embeds, adds the "Try it" console and a "Try it" button beside each operation's heading,
 // and points the language link at the other page.
 import { TryItConsole } from "./console.ts";
-import { completeButtonLabels } from "./redoc-labels.ts";
+import { completeButtonLabels, focusableScrollingTables } from "./redoc-a11y.ts";
 import { h } from "./dom.ts";
 import { messagesFor } from "./messages.ts";
 import type { OpenApiDocument, Operation } from "./openapi.ts";
@@ -33,7 +33,7 @@ function pointLanguageLink(): void {
 
 /**
  * A "Try it" button after the heading of each operation Redoc renders (it renders one operation at a time, as the
- * reader moves to it), and complete labels on Redoc's example pickers.
+ * reader moves to it), and the accessibility repairs of redoc-a11y.ts.
  */
 function watchRedoc(tryIt: TryItConsole, root: HTMLElement): void {
   const bySlug = new Map(tryIt.operations.map((operation) => [operation.id.toLowerCase(), operation] as const));
@@ -56,6 +56,7 @@ function watchRedoc(tryIt: TryItConsole, root: HTMLElement): void {
       heading.insertAdjacentElement("afterend", button(operation));
     }
     completeButtonLabels(root);
+    focusableScrollingTables(root);
   };
   new MutationObserver(() => {
     if (!scheduled) {
@@ -63,6 +64,7 @@ function watchRedoc(tryIt: TryItConsole, root: HTMLElement): void {
       requestAnimationFrame(place);
     }
   }).observe(root, { childList: true, subtree: true, characterData: true });
+  window.addEventListener("resize", () => focusableScrollingTables(root));
   place();
 }
 
