@@ -44,7 +44,8 @@ async function untilHealthy(url: string, child: ChildProcess): Promise<void> {
   throw new Error("ims-stub did not become healthy in 30 s");
 }
 
-// A consumer's script that runs the whole async flow against IMS_ENDPOINT: what other teams' tests do.
+// A consumer's script that runs the whole flow against IMS_ENDPOINT, from the create to the clean-up: what other
+// teams' tests do.
 const FLOW_SCRIPT = `import { createImsClient } from "${PACKAGE}/client";
 const ims = createImsClient({ endpoint: process.env.IMS_ENDPOINT, auth: { token: "ci-token", projectId: "0123456789abcdef0123456789abcdef" } });
 const { jobId, imageIds } = await ims.createImageAndWait(
@@ -52,6 +53,12 @@ const { jobId, imageIds } = await ims.createImageAndWait(
   { maxWaitTime: 30, minDelay: 0.05, maxDelay: 0.2 },
 );
 if (!/^[0-9a-f]{32}$/.test(jobId) || imageIds.length !== 1) throw new Error("unexpected result " + JSON.stringify({ jobId, imageIds }));
+// The image exists afterwards, and goes when deleted: create, use, clean up.
+const image = await ims.findImage(imageIds[0]);
+if (image?.status !== "active" || typeof image.max_ram !== "undefined" || typeof image.__image_size !== "string") throw new Error("unexpected image " + JSON.stringify(image));
+await ims.deleteImage(image.id);
+const gone = await ims.waitForImageDeleted(image.id, { maxWaitTime: 10, minDelay: 0.05 });
+if (gone.state !== "SUCCESS") throw new Error("the image was not deleted: " + gone.reason);
 console.log("created image " + imageIds[0]);
 `;
 
