@@ -1,7 +1,7 @@
 // The client's image methods against the real stub over HTTP: from a create to the active image, every page of
 // ListImages, update, tags, quota, delete and the wait until it is gone; errors as ImsError.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createImsClient, ImsError, JobWaitError, type Image } from "../../client/index.ts";
+import { createImsClient, ImsError, type Image } from "../../client/index.ts";
 import { bases } from "../helpers/bodies.ts";
 import { AK, PROJECT_ID, SK, startStub, type RunningStub } from "../helpers/stub.ts";
 
