@@ -35,6 +35,8 @@ export type CreateImageBody = OneTagFormat<
 export type Image = Schemas["Image"];
 export type ImageTag = Schemas["ImageTag"];
 export type ImagePatch = Schemas["UpdateImageRequestBody"];
+/** OpenStack's native update takes UpdateImage's changes and `/min_disk` besides. */
+export type NativeImagePatch = Schemas["GlanceUpdateImageRequestBody"];
 export type ImageQuota = Schemas["ImageQuota"];
 export type ListImagesQuery = NonNullable<paths["/v2/cloudimages"]["get"]["parameters"]["query"]>;
 
@@ -84,8 +86,14 @@ export type ImsClient = {
   findImage(imageId: string, options?: CallOptions): Promise<Image | undefined>;
   /** GlanceShowImage, `GET /v2/images/{image_id}`: the image, or ImsError with status 404. */
   showImage(imageId: string, options?: CallOptions): Promise<Image>;
-  /** UpdateImage, `PATCH /v2/cloudimages/{image_id}`: applies the JSON-patch, resolves to the updated image. */
-  updateImage(imageId: string, changes: ImagePatch, options?: CallOptions): Promise<Image>;
+  /**
+   * UpdateImage, `PATCH /v2/cloudimages/{image_id}`: applies the JSON-patch, resolves to the updated image. With
+   * `native: true`, OpenStack's GlanceUpdateImage (`PATCH /v2/images/{image_id}`), which also takes `/min_disk`.
+   */
+  updateImage: {
+    (imageId: string, changes: ImagePatch, options?: CallOptions & { native?: false }): Promise<Image>;
+    (imageId: string, changes: NativeImagePatch, options: CallOptions & { native: true }): Promise<Image>;
+  };
   /** GlanceDeleteImage, `DELETE /v2/images/{image_id}`. */
   deleteImage(imageId: string, options?: CallOptions): Promise<void>;
   /** ListImageTags: the image's `{key, value}` tags (needs the project ID). */
@@ -202,8 +210,12 @@ export function createImsClient(options: ImsClientOptions): ImsClient {
     findImage: (imageId, options = {}) => client.listImages({ id: imageId }, options).then((page) => page.find((image) => image.id === imageId)),
     showImage: (imageId, { signal } = {}) =>
       call(() => raw.GET("/v2/images/{image_id}", { params: { path: { image_id: imageId } }, ...(signal && { signal }) })) as Promise<Image>,
-    updateImage: (imageId, changes, { signal } = {}) =>
-      call(() => raw.PATCH("/v2/cloudimages/{image_id}", { params: { path: { image_id: imageId } }, body: changes, ...(signal && { signal }) })) as Promise<Image>,
+    updateImage: ((imageId: string, changes: NativeImagePatch, { signal, native }: CallOptions & { native?: boolean } = {}) =>
+      call(() =>
+        native
+          ? raw.PATCH("/v2/images/{image_id}", { params: { path: { image_id: imageId } }, body: changes, ...(signal && { signal }) })
+          : raw.PATCH("/v2/cloudimages/{image_id}", { params: { path: { image_id: imageId } }, body: changes as ImagePatch, ...(signal && { signal }) }),
+      )) as ImsClient["updateImage"],
     deleteImage: (imageId, { signal } = {}) => callNoContent(() => raw.DELETE("/v2/images/{image_id}", { params: { path: { image_id: imageId } }, ...(signal && { signal }) })),
     async listImageTags(imageId, { signal } = {}) {
       const project = projectFor("listImageTags");

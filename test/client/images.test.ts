@@ -85,6 +85,11 @@ describe("reading, changing and deleting", () => {
     expect(conflict).toMatchObject({ status: 400, code: "IMG.0035" });
   });
 
+  it("updateImage with native: true is GlanceUpdateImage, which also takes /min_disk", async () => {
+    const updated = await ims().updateImage(image.id, [{ op: "replace", path: "/min_disk", value: 80 }], { native: true });
+    expect(updated.min_disk).toBe(80);
+  });
+
   it("listImageTags and changeImageTags", async () => {
     const client = ims();
     expect(await client.listImageTags(image.id)).toEqual([{ key: "a", value: "1" }]);

@@ -71,6 +71,7 @@ describe("CreateImageBody", () => {
 describe("ImagePatch", () => {
   it("accepts what the SDKs and Terraform send", () => {
     void ims.updateImage("id", [{ op: "replace", path: "/name", value: "n" }, { op: "add", path: "/max_ram", value: 4096 }, { op: "remove", path: "/__description" }]);
+    void ims.updateImage("id", [{ op: "replace", path: "/min_disk", value: 50 }], { native: true });
   });
 
   it("rejects an unknown op, a missing path and a value of another type", () => {

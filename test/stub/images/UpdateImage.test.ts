@@ -130,3 +130,26 @@ describe("refusals", () => {
     expect([answer.status, answer.body.error.code]).toEqual([400, "IMG.0047"]);
   });
 });
+
+describe("GlanceUpdateImage, OpenStack's own update", () => {
+  const native = (body: unknown) => call(stub, "PATCH", `/v2/images/${imageId}`, body, { "X-Auth-Token": "t", "Content-Type": "application/openstack-images-v2.1-json-patch" });
+
+  it("takes UpdateImage's changes and /min_disk besides, an integer whatever JSON type was sent", async () => {
+    const answer = await native([{ op: "replace", path: "/min_disk", value: "60" }, { op: "replace", path: "/name", value: "native" }]);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ min_disk: 60, name: "native" });
+    // UpdateImage itself keeps min_disk read-only.
+    expect((await patch([{ op: "replace", path: "/min_disk", value: 60 }])).body.error.code).toBe("IMG.0001");
+  });
+
+  it.each<[string, unknown]>([
+    ["a minimum disk of 0", [{ op: "replace", path: "/min_disk", value: 0 }]],
+    ["a minimum disk in words", [{ op: "replace", path: "/min_disk", value: "big" }]],
+    ["a removed minimum disk", [{ op: "remove", path: "/min_disk" }]],
+  ])("refuses %s", async (_name, body) => {
+    const answer = await native(body);
+    expect(answer.status).toBe(400);
+    expect(["IMG.0055", "IMG.0001"]).toContain(answer.body.error.code);
+    expect(answer.body.error.message).toMatch(/min_disk|value|path|op/);
+  });
+});
