@@ -1,13 +1,13 @@
-// A typed client for IMS CreateImage and its job: openapi-fetch over the generated types, plus what
-// openapi-fetch leaves out on purpose: both auth schemes, thrown errors, and a job waiter.
+// A typed client for IMS CreateImage, its job and the image it makes: openapi-fetch over the generated types,
+// plus what openapi-fetch leaves out on purpose: both auth schemes, thrown errors, waiters and paging.
 import createClient, { type Client, type Middleware } from "openapi-fetch";
 import type { components, paths } from "../generated/openapi.js";
 import { signRequest } from "./aksk.js";
 import { ImsError, ImsNetworkError } from "./errors.js";
-import { waitForJob, type Job, type WaitOptions, type WaitResult } from "./waiter.js";
+import { pollUntil, waitForJob, type Job, type PollResult, type WaitOptions, type WaitResult } from "./waiter.js";
 
 export { ImsError, ImsNetworkError } from "./errors.js";
-export { backoffDelay, imageIdsOf, type Job, type WaitOptions, type WaitResult, type WaitState } from "./waiter.js";
+export { backoffDelay, imageIdsOf, type Job, type PollResult, type WaitOptions, type WaitResult, type WaitState } from "./waiter.js";
 export * as aksk from "./aksk.js";
 
 type Schemas = components["schemas"];
@@ -32,6 +32,17 @@ export type CreateImageBody = OneTagFormat<
   >
 >;
 
+export type Image = Schemas["Image"];
+export type ImageTag = Schemas["ImageTag"];
+export type ImagePatch = Schemas["UpdateImageRequestBody"];
+/** OpenStack's native update takes UpdateImage's changes and `/min_disk` besides. */
+export type NativeImagePatch = Schemas["GlanceUpdateImageRequestBody"];
+export type ImageQuota = Schemas["ImageQuota"];
+export type ListImagesQuery = NonNullable<paths["/v2/cloudimages"]["get"]["parameters"]["query"]>;
+
+/** Options of a wait on an image: a job waiter's, with the image read at each poll. */
+export type ImageWaitOptions = Omit<WaitOptions, "onProgress"> & { onProgress?: (image: Image | undefined) => void };
+
 export type ImsAuth = { token: string; projectId?: string } | { ak: string; sk: string; projectId: string };
 
 export type ImsClientOptions = {
@@ -43,10 +54,17 @@ export type ImsClientOptions = {
 };
 
 export type CallOptions = { signal?: AbortSignal };
+export type CreateOptions = CallOptions & {
+  /** Send the create to the v2.1 path (CreateImageInSafeMode, `POST /v2.1/cloudimages/action`): same body, same job. */
+  safeMode?: boolean;
+};
 
 export type ImsClient = {
-  /** Starts a create; resolves to its job ID. Throws ImsError for an error answer, ImsNetworkError for no answer. */
-  createImage(body: CreateImageBody, options?: CallOptions): Promise<Schemas["JobCreated"]>;
+  /**
+   * Starts a create; resolves to its job ID. Throws ImsError for an error answer, ImsNetworkError for no answer.
+   * Never retried by the client: a repeated create makes a second image.
+   */
+  createImage(body: CreateImageBody, options?: CreateOptions): Promise<Schemas["JobCreated"]>;
   /** ShowJob, `GET /v1/{project_id}/jobs/{job_id}`: needs the project ID (from the AK/SK auth, or `auth.projectId`). */
   showJob(jobId: string, options?: CallOptions): Promise<Job>;
   /** ShowJobProgress, `GET /v1/cloudimages/job/{job_id}`. */
@@ -55,6 +73,39 @@ export type ImsClient = {
   waitForJob(jobId: string, options: WaitOptions): Promise<WaitResult>;
   /** Creates and waits; resolves on SUCCESS, rejects with JobWaitError otherwise. */
   createImageAndWait(body: CreateImageBody, options: WaitOptions): Promise<{ jobId: string; job: Job; imageIds: string[]; polls: number }>;
+  /**
+   * Creates, waits for the job, then reads each image it made (ListImages `?id=`): for callers who want the
+   * images themselves (`status: "active"`), not only their IDs. Rejects with JobWaitError when the job does not succeed.
+   */
+  createImageAndWaitForImages(body: CreateImageBody, options: WaitOptions): Promise<{ jobId: string; job: Job; images: Image[]; polls: number }>;
+  /** ListImages, `GET /v2/cloudimages`: one page (at most `limit` images, 500 by default; an empty page after the last). */
+  listImages(query?: ListImagesQuery, options?: CallOptions): Promise<Image[]>;
+  /** Every image that matches, page after page (marker = the last ID) until a page is empty. */
+  listAllImages(query?: Omit<ListImagesQuery, "marker" | "limit">, options?: CallOptions & { pageSize?: number }): AsyncIterableIterator<Image>;
+  /** The image with this ID (ListImages `?id=`, as Terraform reads it), or undefined when there is none. */
+  findImage(imageId: string, options?: CallOptions): Promise<Image | undefined>;
+  /** GlanceShowImage, `GET /v2/images/{image_id}`: the image, or ImsError with status 404. */
+  showImage(imageId: string, options?: CallOptions): Promise<Image>;
+  /**
+   * UpdateImage, `PATCH /v2/cloudimages/{image_id}`: applies the JSON-patch, resolves to the updated image. With
+   * `native: true`, OpenStack's GlanceUpdateImage (`PATCH /v2/images/{image_id}`), which also takes `/min_disk`.
+   */
+  updateImage: {
+    (imageId: string, changes: ImagePatch, options?: CallOptions & { native?: false }): Promise<Image>;
+    (imageId: string, changes: NativeImagePatch, options: CallOptions & { native: true }): Promise<Image>;
+  };
+  /** GlanceDeleteImage, `DELETE /v2/images/{image_id}`. */
+  deleteImage(imageId: string, options?: CallOptions): Promise<void>;
+  /** ListImageTags: the image's `{key, value}` tags (needs the project ID). */
+  listImageTags(imageId: string, options?: CallOptions): Promise<ImageTag[]>;
+  /** BatchAddOrDeleteTags: adds (or changes) or deletes tags (needs the project ID). */
+  changeImageTags(imageId: string, action: "create" | "delete", tags: ImageTag[], options?: CallOptions): Promise<void>;
+  /** ShowImageQuota, `GET /v1/cloudimages/quota`. */
+  showImageQuota(options?: CallOptions): Promise<ImageQuota>;
+  /** Polls the image until it is `active` (SUCCESS), `killed` or gone (FAILURE), the deadline passes or the signal aborts. */
+  waitForImageActive(imageId: string, options: ImageWaitOptions): Promise<PollResult<Image | undefined>>;
+  /** Polls until a deleted image is gone from ListImages `?id=` (SUCCESS), the deadline passes or the signal aborts. */
+  waitForImageDeleted(imageId: string, options: ImageWaitOptions): Promise<PollResult<Image | undefined>>;
   /** The underlying openapi-fetch client, with auth applied, for anything else. */
   raw: Client<paths>;
 };
@@ -89,6 +140,20 @@ export function createImsClient(options: ImsClientOptions): ImsClient {
   raw.use(authMiddleware(options.auth));
   const projectId = options.auth.projectId;
 
+  /** The project ID a path needs; the calls that need one refuse at once without it. */
+  function projectFor(method: string): string {
+    if (!projectId) throw new TypeError(`${method} needs a project ID: give auth.projectId`);
+    return projectId;
+  }
+
+  /** A call whose success has no body (204). */
+  async function callNoContent(send: () => Promise<{ error?: unknown; response: Response }>): Promise<void> {
+    await call(async () => {
+      const outcome = await send();
+      return { ...outcome, data: outcome.response.ok ? true : undefined };
+    });
+  }
+
   async function call<T>(send: () => Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
     let outcome: Awaited<ReturnType<typeof send>>;
     try {
@@ -105,8 +170,8 @@ export function createImsClient(options: ImsClientOptions): ImsClient {
 
   const client: ImsClient = {
     raw,
-    createImage: (body, { signal } = {}) =>
-      call(() => raw.POST("/v2/cloudimages/action", { body: body as Schemas["CreateImageRequestBody"], ...(signal && { signal }) })),
+    createImage: (body, { signal, safeMode } = {}) =>
+      call(() => raw.POST(safeMode ? "/v2.1/cloudimages/action" : "/v2/cloudimages/action", { body: body as Schemas["CreateImageRequestBody"], ...(signal && { signal }) })),
     showJob(jobId, { signal } = {}) {
       if (!projectId) return Promise.reject(new TypeError("showJob needs a project ID: give auth.projectId, or use showJobProgress"));
       return call(() => raw.GET("/v1/{project_id}/jobs/{job_id}", { params: { path: { project_id: projectId, job_id: jobId } }, ...(signal && { signal }) })) as Promise<Job>;
@@ -124,6 +189,66 @@ export function createImsClient(options: ImsClientOptions): ImsClient {
       const result = await client.waitForJob(jobId, waitOptions);
       if (result.state !== "SUCCESS" || !result.job) throw new JobWaitError(jobId, result);
       return { jobId, job: result.job, imageIds: result.imageIds, polls: result.polls };
+    },
+    async createImageAndWaitForImages(body, waitOptions) {
+      const { jobId, job, imageIds, polls } = await client.createImageAndWait(body, waitOptions);
+      const signal = waitOptions.signal;
+      const images = await Promise.all(imageIds.map((id) => client.findImage(id, signal ? { signal } : {})));
+      return { jobId, job, polls, images: images.filter((image): image is Image => image !== undefined) };
+    },
+    listImages: (query = {}, { signal } = {}) =>
+      call(() => raw.GET("/v2/cloudimages", { params: { query }, ...(signal && { signal }) })).then((page) => page.images as Image[]),
+    async *listAllImages(query = {}, { signal, pageSize = 500 } = {}) {
+      let marker: string | undefined;
+      for (;;) {
+        const page = await client.listImages({ ...query, limit: pageSize, ...(marker && { marker }) }, signal ? { signal } : {});
+        if (page.length === 0) return;
+        yield* page;
+        marker = page.at(-1)!.id;
+      }
+    },
+    findImage: (imageId, options = {}) => client.listImages({ id: imageId }, options).then((page) => page.find((image) => image.id === imageId)),
+    showImage: (imageId, { signal } = {}) =>
+      call(() => raw.GET("/v2/images/{image_id}", { params: { path: { image_id: imageId } }, ...(signal && { signal }) })) as Promise<Image>,
+    updateImage: ((imageId: string, changes: NativeImagePatch, { signal, native }: CallOptions & { native?: boolean } = {}) =>
+      call(() =>
+        native
+          ? raw.PATCH("/v2/images/{image_id}", { params: { path: { image_id: imageId } }, body: changes, ...(signal && { signal }) })
+          : raw.PATCH("/v2/cloudimages/{image_id}", { params: { path: { image_id: imageId } }, body: changes as ImagePatch, ...(signal && { signal }) }),
+      )) as ImsClient["updateImage"],
+    deleteImage: (imageId, { signal } = {}) => callNoContent(() => raw.DELETE("/v2/images/{image_id}", { params: { path: { image_id: imageId } }, ...(signal && { signal }) })),
+    async listImageTags(imageId, { signal } = {}) {
+      const project = projectFor("listImageTags");
+      const { tags } = await call(() => raw.GET("/v2/{project_id}/images/{image_id}/tags", { params: { path: { project_id: project, image_id: imageId } }, ...(signal && { signal }) }));
+      return tags;
+    },
+    async changeImageTags(imageId, action, tags, { signal } = {}) {
+      const project = projectFor("changeImageTags");
+      await callNoContent(() =>
+        raw.POST("/v2/{project_id}/images/{image_id}/tags/action", { params: { path: { project_id: project, image_id: imageId } }, body: { action, tags }, ...(signal && { signal }) }),
+      );
+    },
+    showImageQuota: ({ signal } = {}) => call(() => raw.GET("/v1/cloudimages/quota", { ...(signal && { signal }) })),
+    waitForImageActive(imageId, { onProgress, ...waitOptions }) {
+      // An image not listed yet right after its create is not gone: the same grace as a job's 404.
+      const graceEnds = Date.now() + (waitOptions.notFoundGraceTime ?? 10) * 1000;
+      return pollUntil(
+        (signal) => client.findImage(imageId, signal ? { signal } : {}),
+        (image) => {
+          if (image?.status === "active") return { state: "SUCCESS", reason: "the image is active" };
+          if (image === undefined) return Date.now() < graceEnds ? undefined : { state: "FAILURE", reason: `image ${imageId} is gone (its job failed, or it was deleted)` };
+          if (image.status === "killed" || image.status === "deleted") return { state: "FAILURE", reason: `the image is ${image.status}` };
+          return undefined;
+        },
+        { ...waitOptions, what: "the image did not become active", kindOf: (image) => image?.status ?? "gone", ...(onProgress && { onValue: onProgress }) },
+      );
+    },
+    waitForImageDeleted(imageId, { onProgress, ...waitOptions }) {
+      return pollUntil(
+        (signal) => client.findImage(imageId, signal ? { signal } : {}),
+        (image) => (image === undefined ? { state: "SUCCESS", reason: "the image is gone" } : undefined),
+        { ...waitOptions, what: "the image was not gone", kindOf: (image) => image?.status ?? "gone", ...(onProgress && { onValue: onProgress }) },
+      );
     },
   };
   return client;

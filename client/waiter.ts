@@ -83,40 +83,41 @@ function sleep(seconds: number, signal: AbortSignal | undefined): Promise<void> 
 
 const retryable = (status: number) => status === 429 || status >= 500;
 
-export async function waitForJob(read: (signal?: AbortSignal) => Promise<Job>, options: WaitOptions): Promise<WaitResult> {
+/** How a poll's answer ends the wait, or undefined to poll again. */
+export type Verdict = { state: "SUCCESS" | "FAILURE"; reason: string };
+
+/** What a generic wait ends with: its state, the last value read, and what it saw on the way. */
+export type PollResult<T> = Pick<WaitResult, "state" | "polls" | "reason" | "observedResponses"> & { last?: T };
+
+/**
+ * Polls `read` until `judge` ends the wait, the deadline passes or the signal aborts: the loop every waiter of
+ * this client shares (jobs, an image becoming active, an image going away).
+ */
+export async function pollUntil<T>(
+  read: (signal?: AbortSignal) => Promise<T>,
+  judge: (value: T) => Verdict | undefined,
+  options: WaitOptions & { onValue?: (value: T) => void; kindOf?: (value: T) => string; what: string },
+): Promise<PollResult<T>> {
   const { maxWaitTime, minDelay, maxDelay, notFoundGraceTime } = checkOptions(options);
-  const { signal, onProgress } = options;
+  const { signal, onValue } = options;
   const random = options.random ?? Math.random;
   const started = Date.now();
   const elapsed = () => (Date.now() - started) / 1000;
   const observedResponses: Record<string, number> = {};
   const observe = (kind: string) => (observedResponses[kind] = (observedResponses[kind] ?? 0) + 1);
   let polls = 0;
-  let job: Job | undefined;
-  const result = (state: WaitState, reason: string, extra: Partial<WaitResult> = {}): WaitResult => ({
-    state,
-    polls,
-    imageIds: [],
-    reason,
-    observedResponses,
-    ...(job && { job }),
-    ...extra,
-  });
+  let last: T | undefined;
+  const result = (state: WaitState, reason: string): PollResult<T> => ({ state, polls, reason, observedResponses, ...(last !== undefined && { last }) });
 
   for (let attempt = 1; ; attempt++) {
     if (signal?.aborted) return result("ABORTED", "the signal aborted the wait");
     try {
-      job = await read(signal);
+      last = await read(signal);
       polls++;
-      observe(job.status);
-      onProgress?.(job);
-      if (job.status === "SUCCESS") return result("SUCCESS", "the job succeeded", { imageIds: imageIdsOf(job) });
-      if (job.status === "FAIL") {
-        return result("FAILURE", `the job failed with ${job.error_code}: ${job.fail_reason}`, {
-          ...(job.error_code != null && { errorCode: job.error_code }),
-          ...(job.fail_reason != null && { failReason: job.fail_reason }),
-        });
-      }
+      onValue?.(last);
+      const verdict = judge(last);
+      observe(options.kindOf?.(last) ?? verdict?.state ?? "pending");
+      if (verdict) return result(verdict.state, verdict.reason);
     } catch (error) {
       if (signal?.aborted) return result("ABORTED", "the signal aborted the wait");
       if (error instanceof ImsError) {
@@ -131,7 +132,24 @@ export async function waitForJob(read: (signal?: AbortSignal) => Promise<Job>, o
       }
     }
     const delay = backoffDelay(attempt, minDelay, maxDelay, random);
-    if (elapsed() + delay > maxWaitTime) return result("TIMEOUT", `the job did not finish within ${maxWaitTime} s`);
+    if (elapsed() + delay > maxWaitTime) return result("TIMEOUT", `${options.what} within ${maxWaitTime} s`);
     await sleep(delay, signal);
   }
+}
+
+export async function waitForJob(read: (signal?: AbortSignal) => Promise<Job>, options: WaitOptions): Promise<WaitResult> {
+  const { onProgress } = options;
+  const polled = await pollUntil(read, (job) => {
+    if (job.status === "SUCCESS") return { state: "SUCCESS", reason: "the job succeeded" };
+    if (job.status === "FAIL") return { state: "FAILURE", reason: `the job failed with ${job.error_code}: ${job.fail_reason}` };
+    return undefined;
+  }, { ...options, what: "the job did not finish", kindOf: (job) => job.status, ...(onProgress && { onValue: onProgress }) });
+  const { last: job, ...rest } = polled;
+  return {
+    ...rest,
+    imageIds: job && rest.state === "SUCCESS" ? imageIdsOf(job) : [],
+    ...(job && { job }),
+    ...(rest.state === "FAILURE" && job?.error_code != null && { errorCode: job.error_code }),
+    ...(rest.state === "FAILURE" && job?.fail_reason != null && { failReason: job.fail_reason }),
+  };
 }

@@ -13,7 +13,8 @@ export interface paths {
         };
         /**
          * Is the stub up
-         * @description Answers as soon as the stub serves requests; for CI scripts that wait for it to start.
+         * @description Answers as soon as the stub serves requests; for CI scripts and readiness probes that wait for it to start.
+         *     It needs no token, even on a stub started with one.
          */
         get: operations["GetHealth"];
         put?: never;
@@ -64,6 +65,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/_stub/images": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List every image
+         * @description Every image the stub holds, oldest first, in every project, as IMS shows it (the world's too).
+         */
+        get: operations["ListStubImages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/_stub/outcomes": {
         parameters: {
             query?: never;
@@ -97,15 +118,19 @@ export interface paths {
         };
         get?: never;
         /**
-         * Load the servers, volumes and files that exist
-         * @description Replaces the world. Once a world is loaded, a create that names an unknown resource is accepted (as IMS
-         *     accepts it) and its job ends `FAIL`: an unknown server with `IMG.0005`, an unknown volume with
-         *     `IMG.0120`, an unknown image file with `IMG.0057`. Without a world, every resource exists. The same
+         * Load the servers, volumes, files and images that exist
+         * @description Replaces the world. Once a world lists a kind of resource, a create that names one it does not list is
+         *     accepted (as IMS accepts it) and its job ends `FAIL`: an unknown server with `IMG.0005`, an unknown volume
+         *     with `IMG.0120`, an unknown image file with `IMG.0057`. Without a world, every resource exists. The
+         *     world's images replace the images of the world before (images clients created stay). The same
          *     document can be given at start-up with `--world FILE` or `IMS_STUB_WORLD`.
          */
         put: operations["LoadWorld"];
         post?: never;
-        /** Forget the world, so that every resource exists again */
+        /**
+         * Forget the world, so that every resource exists again
+         * @description Every server, volume and file exists again; the world's images are gone.
+         */
         delete: operations["ClearWorld"];
         options?: never;
         head?: never;
@@ -391,6 +416,189 @@ export interface components {
             outcome: "SUCCESS" | "FAIL";
             progression: components["schemas"]["Progression"];
         };
+        /**
+         * Image name
+         * @description Image name (镜像名称). Rules from the image attributes page (镜像属性):
+         *     - 1 to 128 characters;
+         *     - letters (A–Z, a–z), digits, Chinese characters (U+4E00–U+9FFF), `-`, `.`, `_` and space;
+         *     - cannot start or end with a space.
+         *
+         *     Errors: missing → `IMG.0013`; longer than 128 characters → `IMG.0002`; other format problems → `IMG.0003`.
+         * @example ims_test
+         * @example 镜像-01
+         */
+        ImageName: string;
+        /**
+         * Image status
+         * @description The image's state (镜像状态):
+         *     - `queued`: the image's metadata exists and its file is awaited (its creating job is in `INIT`);
+         *     - `saving`: its file is being written to storage (the job is `RUNNING`);
+         *     - `active`: usable, the only state in which it can be updated or used to create servers;
+         *     - `killed`: an upload error;
+         *     - `deleted`: deleted.
+         *
+         *     An image made by CreateImage is `queued`, then `saving` while its job runs, and `active` once the job
+         *     succeeds. A deleted image drops out of every list: clients wait for it to be gone, not for `deleted`.
+         * @enum {string}
+         */
+        ImageStatus: "queued" | "saving" | "deleted" | "killed" | "active";
+        /**
+         * Image timestamp
+         * @description A UTC time to the second, `YYYY-MM-DDThh:mm:ssZ` (for example `2018-09-06T14:03:27Z`). Never null:
+         *     Huawei's Go client parses it with the layout `2006-01-02T15:04:05.999999Z`.
+         * @example 2018-09-06T14:03:27Z
+         */
+        ImageTimestamp: string;
+        /**
+         * Boolean as a string
+         * @description `"true"` or `"false"`: many image attributes are strings that hold a boolean.
+         * @enum {string}
+         */
+        BooleanString: "true" | "false";
+        /**
+         * Image description
+         * @description Image description (镜像描述, the image attribute `__description`). Letters, digits, Chinese and other
+         *     characters are allowed; carriage return or line feed (回车), `<` and `>` are not. At most 1024 characters.
+         *     Empty by default.
+         *
+         *     Errors: longer than 1024 characters → `IMG.0004`; a forbidden character → `IMG.0054`.
+         * @example 云服务器制作系统盘镜像
+         */
+        ImageDescription: string;
+        /**
+         * Image
+         * @description An image (镜像) as IMS shows it: one flat object, the same in ListImages (`images[]`), GlanceShowImage and
+         *     the answer of UpdateImage.
+         *
+         *     **JSON types matter here**: clients assert them (Huawei's Terraform provider fails on any other type).
+         *     Every attribute whose name starts with `__` is a string, even when it holds a number or a boolean
+         *     (`__image_size` is a number of bytes as a string, `__isregistered` is `"true"`); so is `max_ram`.
+         *     `min_disk` and `min_ram` are integers; `protected` and `__system_support_market` are booleans.
+         *
+         *     Besides the attributes below, an image may carry attributes its owner added with UpdateImage (lower-case
+         *     names, string values) and other IMS attributes (strings). The schema leaves them open rather than typing
+         *     them as strings, because generators turn a typed `additionalProperties` into an index signature that
+         *     contradicts the integer and boolean attributes.
+         *
+         *     How a new private image is filled: `owner` is the creating project; `__imagetype` and `visibility` are
+         *     `private`; `protected` is `false`; `__data_origin` names the source (`instance,<server ID>`,
+         *     `file,<bucket>:<file>`, `volume,<volume ID>`); `virtual_env_type` is `FusionCompute` for a system disk image
+         *     (`Ironic` for a BMS image, `IsoImage` for an ISO file) and `DataImage` for a data disk image;
+         *     `enterprise_project_id` is the create body's value or `"0"`; `name`, `__description`, `min_disk`, `min_ram`,
+         *     `max_ram`, `__os_version`, `__os_type` and the architecture come from the create body.
+         */
+        Image: ({
+            /**
+             * Format: uuid
+             * @description Image ID (镜像ID), a UUID.
+             */
+            id: string;
+            name: components["schemas"]["ImageName"];
+            status: components["schemas"]["ImageStatus"];
+            /**
+             * @description Who can see the image. `private` for images a project created; `public` for public images.
+             * @enum {string}
+             */
+            visibility: "private" | "public" | "shared";
+            /**
+             * @description The image's kind (镜像类型). `private` for images a project created; `gold` for public images.
+             * @enum {string}
+             */
+            __imagetype: "gold" | "private" | "shared" | "market";
+            /** @description The project that owns the image (its project ID); empty for some public images. */
+            owner: string;
+            /** @description Whether the image is protected; a protected image cannot be deleted. `false` for private images. */
+            protected: boolean;
+            /**
+             * @description Container format; always `bare`.
+             * @enum {string}
+             */
+            container_format: "bare";
+            /**
+             * @description Disk format of the image file.
+             * @enum {string}
+             */
+            disk_format: "vhd" | "zvhd" | "zvhd2" | "raw" | "qcow2" | "iso";
+            /** @description Minimum system disk the image needs, in GB (an integer). */
+            min_disk: number;
+            /** @description Minimum memory the image needs, in MB (an integer). `0` means no limit. */
+            min_ram: number;
+            /** @description Maximum memory the image supports, in MB, **as a string** (for example `"4096"`). Absent when not set. */
+            max_ram?: string;
+            /** @description Not used by IMS; the stub shows the image's size in bytes. */
+            size?: number;
+            /** @description Not used by IMS. */
+            checksum?: string;
+            /**
+             * @description The image's tags in the legacy form, each `key=value` (the form ListImages' `tag` filter takes). Read
+             *     and change tags with ListImageTags and BatchAddOrDeleteTags.
+             */
+            tags: string[];
+            /** @description The image's own path, `/v2/images/{id}`. */
+            self: string;
+            /** @description The image file's path, `/v2/images/{id}/file`. */
+            file: string;
+            /** @description The image schema's path, `/v2/schemas/image`. */
+            schema: string;
+            created_at: components["schemas"]["ImageTimestamp"];
+            updated_at: components["schemas"]["ImageTimestamp"];
+            /** @description When the image became `active`. Present once it is. */
+            active_at?: components["schemas"]["ImageTimestamp"];
+            /**
+             * @description What the image runs on: `FusionCompute` (cloud servers), `Ironic` (bare metal servers), `DataImage` (a data
+             *     disk image), `IsoImage` (an ISO image).
+             * @enum {string}
+             */
+            virtual_env_type: "FusionCompute" | "Ironic" | "DataImage" | "IsoImage";
+            /** @description The enterprise project (企业项目) of the image; `"0"` is the default one. */
+            enterprise_project_id?: string;
+            /** @description The image file's size in bytes, **as a string**. */
+            __image_size: string;
+            /** @description Where the image file is stored; `uds`. */
+            __image_source_type: string;
+            /** @description Whether the image is registered; `"true"` for every image a user sees. */
+            __isregistered: components["schemas"]["BooleanString"];
+            /**
+             * @description The OS type (操作系统类型).
+             * @enum {string}
+             */
+            __os_type: "Linux" | "Windows" | "Other";
+            /**
+             * @description The OS's bits, `"32"` or `"64"`.
+             * @enum {string}
+             */
+            __os_bit?: "32" | "64";
+            /** @description The OS version (操作系统版本), for example `CentOS 7.3 64bit`. */
+            __os_version?: string;
+            /** @description The OS platform, for example `CentOS`, `Ubuntu`, `Windows`, `Other`. */
+            __platform?: string;
+            __description?: components["schemas"]["ImageDescription"];
+            /**
+             * @description Where the image came from, `<kind>,<source>`: `instance,<server ID>`, `file,<bucket>:<file>`,
+             *     `volume,<volume ID>` (also `server_backup,<backup ID>` and `image,<region>,<image ID>` for images this
+             *     contract does not create).
+             */
+            __data_origin?: string;
+            /** @description The parent image's ID; empty for an image made from a file. */
+            __originalimagename?: string;
+            /** @description `file` for an image imported from an image file. */
+            __root_origin?: string;
+            /** @description Whether the initial configuration was done on import. */
+            __is_config_init?: components["schemas"]["BooleanString"];
+            /** @description `"true"` for an Arm image. */
+            __support_arm?: components["schemas"]["BooleanString"];
+            /**
+             * @description The boot mode, `bios` or `uefi`.
+             * @enum {string}
+             */
+            hw_firmware_type?: "bios" | "uefi";
+            /** @description The KMS key of an encrypted image. */
+            __system__cmkid?: string;
+            /** @description Whether the image can be published on the Marketplace (a boolean). */
+            __system_support_market?: boolean;
+        } & {
+            [key: string]: unknown;
+        }) & unknown;
         /** Outcome rule */
         OutcomeRule: {
             /** @description Apply only to creates that name this server ID, volume ID or `bucket:file` address. */
@@ -410,7 +618,69 @@ export interface components {
             /** @description How many creates the rule serves before it is removed. Without it, the rule stays. */
             times?: number;
         };
-        /** World */
+        /**
+         * Image tag
+         * @description One tag in the new format (新规范的镜像标签): a key and a value, both required.
+         *     The key has 1 to 36 characters from letters, digits, `_`, `-` and Chinese; the value has 0 to 43 characters
+         *     from letters, digits, `_`, `.`, `-` and Chinese (it may be empty).
+         */
+        ImageTag: {
+            /**
+             * @description Tag key. 1 to 36 characters; letters, digits, `_`, `-` and Chinese.
+             * @example key1
+             */
+            key: string;
+            /**
+             * @description Tag value. 0 to 43 characters; letters, digits, `_`, `.`, `-` and Chinese.
+             * @example value1
+             */
+            value: string;
+        };
+        /**
+         * World image
+         * @description An image that exists from the start. Only `name` is required; the stub fills in the rest as IMS shows it.
+         *     By default it is a public image (`visibility: public`, `__imagetype: gold`, `protected: true`, no owner);
+         *     give `visibility: private` and an `owner` (a project ID) for a project's own image. Any other attribute
+         *     given (`__os_version`, `__platform`, `__support_kvm`, …) is shown as given; the value of a `__*` attribute is
+         *     shown as a string, as IMS shows them.
+         */
+        WorldImage: ({
+            /**
+             * Format: uuid
+             * @description Its ID; a new UUID by default.
+             */
+            id?: string;
+            name: components["schemas"]["ImageName"];
+            /** @enum {string} */
+            visibility?: "public" | "private";
+            /** @enum {string} */
+            __imagetype?: "gold" | "private" | "shared" | "market";
+            /** @description The owning project; required for a private image. */
+            owner?: string;
+            /**
+             * @description Its status; `active` by default.
+             * @enum {string}
+             */
+            status?: "active" | "killed";
+            protected?: boolean;
+            min_disk?: number;
+            min_ram?: number;
+            max_ram?: string;
+            size?: number;
+            __system_support_market?: boolean;
+            /** @description When it was created; the stub's start by default. */
+            created_at?: string;
+            /** @description Its tags. */
+            tags?: components["schemas"]["ImageTag"][];
+        } & {
+            [key: string]: unknown;
+        }) & unknown;
+        /**
+         * World
+         * @description What exists besides what clients create. A kind the world lists is checked: a create that names a server,
+         *     volume or file the world does not list is accepted and its job fails. A kind it does not list is not
+         *     checked (every server exists while `servers` is absent).
+         */
         World: {
             /** @description IDs of the cloud servers that exist. */
             servers?: string[];
@@ -418,6 +688,11 @@ export interface components {
             volumes?: string[];
             /** @description OBS image files that exist, as `bucket:file`. */
             files?: string[];
+            /**
+             * @description Images that exist already, such as the public images a client lists (`__imagetype=gold`) or a project's
+             *     older private images. They count in no quota.
+             */
+            images?: components["schemas"]["WorldImage"][];
         };
         /**
          * Contract violation
@@ -449,6 +724,20 @@ export interface components {
         /** @description The request was refused. */
         Error: {
             headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /**
+         * @description The stub was started with a control token and the request did not carry it as `Authorization: Bearer <token>`,
+         *     or carried another one.
+         */
+        Unauthorized: {
+            headers: {
+                /** @description The scheme to use, `Bearer realm="ims-stub control"`. */
+                "WWW-Authenticate"?: string;
                 [name: string]: unknown;
             };
             content: {
@@ -505,6 +794,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            401: components["responses"]["Unauthorized"];
             405: components["responses"]["Error"];
         };
     };
@@ -528,6 +818,31 @@ export interface operations {
                     };
                 };
             };
+            401: components["responses"]["Unauthorized"];
+            405: components["responses"]["Error"];
+        };
+    };
+    ListStubImages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The images. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        images: components["schemas"]["Image"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
             405: components["responses"]["Error"];
         };
     };
@@ -556,6 +871,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["Error"];
+            401: components["responses"]["Unauthorized"];
             405: components["responses"]["Error"];
         };
     };
@@ -575,6 +891,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            401: components["responses"]["Unauthorized"];
             405: components["responses"]["Error"];
         };
     };
@@ -599,6 +916,7 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["Error"];
+            401: components["responses"]["Unauthorized"];
             405: components["responses"]["Error"];
         };
     };
@@ -618,6 +936,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            401: components["responses"]["Unauthorized"];
             405: components["responses"]["Error"];
         };
     };
@@ -641,6 +960,7 @@ export interface operations {
                     };
                 };
             };
+            401: components["responses"]["Unauthorized"];
             405: components["responses"]["Error"];
         };
     };

@@ -34,6 +34,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v2.1/cloudimages/action": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create an image, v2.1 (制作镜像（新）)
+         * @description The same call as CreateImage at its v2.1 path, with the same body, the same answer and the same job
+         *     (poll it with ShowJob). Huawei added the v2.1 family in 2025 with its newer authorization model; the body
+         *     and the answer did not change.
+         *
+         *     Creates a private image from a cloud server (a system disk image, or data disk images from its data
+         *     volumes), from an external image file in an OBS bucket (optionally with up to 3 data disk images), or
+         *     from a data volume (a system disk image).
+         *
+         *     The call is asynchronous: a `200` only means the request was accepted. It returns a `job_id`; poll the job
+         *     with ShowJob (or ShowJobProgress) until its `status` is `SUCCESS` or `FAIL`. The new image's ID is in the
+         *     finished job's `entities`.
+         *
+         *     Constraints for an external image file: see 准备镜像文件 (Windows / Linux). For a data volume: it must hold
+         *     an operating system that was optimised for the cloud beforehand, and `os_version` must be valid, because
+         *     the service cannot check that the volume has an OS.
+         */
+        post: operations["CreateImageInSafeMode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/{project_id}/jobs/{job_id}": {
         parameters: {
             query?: never;
@@ -70,6 +104,190 @@ export interface paths {
          *     `current_task` and `subJobId`. IMS recommends it over ShowJob for new clients.
          */
         get: operations["ShowJobProgress"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/cloudimages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List images (查询镜像列表)
+         * @description Lists the images the caller can see: its project's private images and the public images, filtered by the
+         *     query parameters (all optional, all combined with AND). A filter on an attribute matches its value exactly.
+         *     It always answers `200 {"images": [...]}`, with an empty array when nothing matches: a client reads an
+         *     image by ID with `?id=` and takes an empty list as "gone" (Huawei's Terraform provider does both).
+         *
+         *     **Paging** is by `marker` and `limit` only: the answer has no next link and no count. Ask for the next page
+         *     with `marker` set to the last image's ID; the page after the last one is empty. Pages follow `sort_key` and
+         *     `sort_dir` (by default the newest first).
+         *
+         *     Query parameters this contract does not list (IMS has more: `__support_kvm`, `flavor_id`, `member_status`,
+         *     `__os_version`, …) are accepted and ignored, as IMS ignores parameters it does not know.
+         */
+        get: operations["ListImages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/images/{image_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description ID of the image (镜像ID), as the finished job's `entities` gave it. An ID that names no image of the caller's
+                 *     project (nor a public image) is `404`.
+                 */
+                image_id: components["parameters"]["ImageId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Show an image (查询镜像详情)
+         * @description The image itself, as a flat object (OpenStack's native call; IMS has no other call for one image besides
+         *     ListImages with `?id=`). An image of another project that is not public, an unknown image and a deleted
+         *     image are all `404`: a client waiting for a deletion polls this call until it answers `404`.
+         */
+        get: operations["GlanceShowImage"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an image (删除镜像)
+         * @description Deletes one of the project's private images. The answer is `204` at once; afterwards the image is gone:
+         *     ListImages with `?id=` answers an empty list and GlanceShowImage `404` (clients poll one of them to see
+         *     it gone). Deleting frees the image's place in the quota.
+         *
+         *     Refused: an image whose creating job still runs (`IMG.0090`), a public image (`IMG.0094`), a protected
+         *     image (`IMG.0091`). An unknown image, or one already deleted, is `404`.
+         */
+        delete: operations["GlanceDeleteImage"];
+        options?: never;
+        head?: never;
+        /**
+         * Update an image, OpenStack's way (更新镜像信息（OpenStack原生）)
+         * @description OpenStack's native update: the same JSON-patch and the same rules as UpdateImage, plus `/min_disk`. Huawei's
+         *     Go client sends it as `application/openstack-images-v2.1-json-patch`; Packer uses it to set `min_disk` after
+         *     a build. It answers the updated image.
+         */
+        patch: operations["GlanceUpdateImage"];
+        trace?: never;
+    };
+    "/v2/cloudimages/{image_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description ID of the image (镜像ID), as the finished job's `entities` gave it. An ID that names no image of the caller's
+                 *     project (nor a public image) is `404`.
+                 */
+                image_id: components["parameters"]["ImageId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update an image (更新镜像信息)
+         * @description Changes attributes of one of the project's own images, given as JSON-patch operations, all together or
+         *     none. Only an `active` image can be updated (`IMG.0046` otherwise). It answers the updated image.
+         *
+         *     The body may be sent as `application/json` (Terraform), `application/json;charset=UTF-8` (the SDKs) or
+         *     `application/openstack-images-v2.1-json-patch` (Huawei's Go client). A `replace` of an attribute the image
+         *     lacks is `IMG.0035`: Terraform then sends the same change with `add`.
+         */
+        patch: operations["UpdateImage"];
+        trace?: never;
+    };
+    "/v2/{project_id}/images/{image_id}/tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description ID of the project (项目ID). It must be the caller's own project: a job of another project is not found. */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description ID of the image (镜像ID), as the finished job's `entities` gave it. An ID that names no image of the caller's
+                 *     project (nor a public image) is `404`.
+                 */
+                image_id: components["parameters"]["ImageId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List an image's tags (查询镜像标签)
+         * @description The tags of one of the project's images, in the `{key, value}` format. Tags given at creation
+         *     (`image_tags`, or `tags` as `key.value`, and each data disk image's own) are there from the start.
+         */
+        get: operations["ListImageTags"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/{project_id}/images/{image_id}/tags/action": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description ID of the project (项目ID). It must be the caller's own project: a job of another project is not found. */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description ID of the image (镜像ID), as the finished job's `entities` gave it. An ID that names no image of the caller's
+                 *     project (nor a public image) is `404`.
+                 */
+                image_id: components["parameters"]["ImageId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add or delete an image's tags (批量添加删除镜像标签)
+         * @description Adds tags to one of the project's images, or deletes tags from it (see the body). It answers `204`; read
+         *     the result with ListImageTags. Terraform replaces an image's tags with a `delete` of the old ones, then a
+         *     `create` of the new ones.
+         */
+        post: operations["BatchAddOrDeleteTags"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cloudimages/quota": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Show the image quota (查询镜像配额)
+         * @description How many private images the project has and may have. A create that would pass the quota is refused with
+         *     `IMG.0015`; the images of a data disk create count one each.
+         */
+        get: operations["ShowImageQuota"];
         put?: never;
         post?: never;
         delete?: never;
@@ -676,18 +894,302 @@ export interface components {
          *     `error_code` and `fail_reason` are strings exactly when `status` is `FAIL`.
          */
         Job: components["schemas"]["JobInProgress"] | components["schemas"]["JobSucceeded"] | components["schemas"]["JobFailed"];
-    };
-    responses: {
-        /** @description Bad request (请求错误): the body or a parameter breaks a rule. The code tells which; see the error code table. */
-        BadRequest: {
-            headers: {
-                "X-Request-Id": components["headers"]["XRequestId"];
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["ErrorBody"];
+        /**
+         * Image status
+         * @description The image's state (镜像状态):
+         *     - `queued`: the image's metadata exists and its file is awaited (its creating job is in `INIT`);
+         *     - `saving`: its file is being written to storage (the job is `RUNNING`);
+         *     - `active`: usable, the only state in which it can be updated or used to create servers;
+         *     - `killed`: an upload error;
+         *     - `deleted`: deleted.
+         *
+         *     An image made by CreateImage is `queued`, then `saving` while its job runs, and `active` once the job
+         *     succeeds. A deleted image drops out of every list: clients wait for it to be gone, not for `deleted`.
+         * @enum {string}
+         */
+        ImageStatus: "queued" | "saving" | "deleted" | "killed" | "active";
+        /**
+         * Image timestamp
+         * @description A UTC time to the second, `YYYY-MM-DDThh:mm:ssZ` (for example `2018-09-06T14:03:27Z`). Never null:
+         *     Huawei's Go client parses it with the layout `2006-01-02T15:04:05.999999Z`.
+         * @example 2018-09-06T14:03:27Z
+         */
+        ImageTimestamp: string;
+        /**
+         * Boolean as a string
+         * @description `"true"` or `"false"`: many image attributes are strings that hold a boolean.
+         * @enum {string}
+         */
+        BooleanString: "true" | "false";
+        /**
+         * Image
+         * @description An image (镜像) as IMS shows it: one flat object, the same in ListImages (`images[]`), GlanceShowImage and
+         *     the answer of UpdateImage.
+         *
+         *     **JSON types matter here**: clients assert them (Huawei's Terraform provider fails on any other type).
+         *     Every attribute whose name starts with `__` is a string, even when it holds a number or a boolean
+         *     (`__image_size` is a number of bytes as a string, `__isregistered` is `"true"`); so is `max_ram`.
+         *     `min_disk` and `min_ram` are integers; `protected` and `__system_support_market` are booleans.
+         *
+         *     Besides the attributes below, an image may carry attributes its owner added with UpdateImage (lower-case
+         *     names, string values) and other IMS attributes (strings). The schema leaves them open rather than typing
+         *     them as strings, because generators turn a typed `additionalProperties` into an index signature that
+         *     contradicts the integer and boolean attributes.
+         *
+         *     How a new private image is filled: `owner` is the creating project; `__imagetype` and `visibility` are
+         *     `private`; `protected` is `false`; `__data_origin` names the source (`instance,<server ID>`,
+         *     `file,<bucket>:<file>`, `volume,<volume ID>`); `virtual_env_type` is `FusionCompute` for a system disk image
+         *     (`Ironic` for a BMS image, `IsoImage` for an ISO file) and `DataImage` for a data disk image;
+         *     `enterprise_project_id` is the create body's value or `"0"`; `name`, `__description`, `min_disk`, `min_ram`,
+         *     `max_ram`, `__os_version`, `__os_type` and the architecture come from the create body.
+         */
+        Image: ({
+            /**
+             * Format: uuid
+             * @description Image ID (镜像ID), a UUID.
+             */
+            id: string;
+            name: components["schemas"]["ImageName"];
+            status: components["schemas"]["ImageStatus"];
+            /**
+             * @description Who can see the image. `private` for images a project created; `public` for public images.
+             * @enum {string}
+             */
+            visibility: "private" | "public" | "shared";
+            /**
+             * @description The image's kind (镜像类型). `private` for images a project created; `gold` for public images.
+             * @enum {string}
+             */
+            __imagetype: "gold" | "private" | "shared" | "market";
+            /** @description The project that owns the image (its project ID); empty for some public images. */
+            owner: string;
+            /** @description Whether the image is protected; a protected image cannot be deleted. `false` for private images. */
+            protected: boolean;
+            /**
+             * @description Container format; always `bare`.
+             * @enum {string}
+             */
+            container_format: "bare";
+            /**
+             * @description Disk format of the image file.
+             * @enum {string}
+             */
+            disk_format: "vhd" | "zvhd" | "zvhd2" | "raw" | "qcow2" | "iso";
+            /** @description Minimum system disk the image needs, in GB (an integer). */
+            min_disk: number;
+            /** @description Minimum memory the image needs, in MB (an integer). `0` means no limit. */
+            min_ram: number;
+            /** @description Maximum memory the image supports, in MB, **as a string** (for example `"4096"`). Absent when not set. */
+            max_ram?: string;
+            /** @description Not used by IMS; the stub shows the image's size in bytes. */
+            size?: number;
+            /** @description Not used by IMS. */
+            checksum?: string;
+            /**
+             * @description The image's tags in the legacy form, each `key=value` (the form ListImages' `tag` filter takes). Read
+             *     and change tags with ListImageTags and BatchAddOrDeleteTags.
+             */
+            tags: string[];
+            /** @description The image's own path, `/v2/images/{id}`. */
+            self: string;
+            /** @description The image file's path, `/v2/images/{id}/file`. */
+            file: string;
+            /** @description The image schema's path, `/v2/schemas/image`. */
+            schema: string;
+            created_at: components["schemas"]["ImageTimestamp"];
+            updated_at: components["schemas"]["ImageTimestamp"];
+            /** @description When the image became `active`. Present once it is. */
+            active_at?: components["schemas"]["ImageTimestamp"];
+            /**
+             * @description What the image runs on: `FusionCompute` (cloud servers), `Ironic` (bare metal servers), `DataImage` (a data
+             *     disk image), `IsoImage` (an ISO image).
+             * @enum {string}
+             */
+            virtual_env_type: "FusionCompute" | "Ironic" | "DataImage" | "IsoImage";
+            /** @description The enterprise project (企业项目) of the image; `"0"` is the default one. */
+            enterprise_project_id?: string;
+            /** @description The image file's size in bytes, **as a string**. */
+            __image_size: string;
+            /** @description Where the image file is stored; `uds`. */
+            __image_source_type: string;
+            /** @description Whether the image is registered; `"true"` for every image a user sees. */
+            __isregistered: components["schemas"]["BooleanString"];
+            /**
+             * @description The OS type (操作系统类型).
+             * @enum {string}
+             */
+            __os_type: "Linux" | "Windows" | "Other";
+            /**
+             * @description The OS's bits, `"32"` or `"64"`.
+             * @enum {string}
+             */
+            __os_bit?: "32" | "64";
+            /** @description The OS version (操作系统版本), for example `CentOS 7.3 64bit`. */
+            __os_version?: string;
+            /** @description The OS platform, for example `CentOS`, `Ubuntu`, `Windows`, `Other`. */
+            __platform?: string;
+            __description?: components["schemas"]["ImageDescription"];
+            /**
+             * @description Where the image came from, `<kind>,<source>`: `instance,<server ID>`, `file,<bucket>:<file>`,
+             *     `volume,<volume ID>` (also `server_backup,<backup ID>` and `image,<region>,<image ID>` for images this
+             *     contract does not create).
+             */
+            __data_origin?: string;
+            /** @description The parent image's ID; empty for an image made from a file. */
+            __originalimagename?: string;
+            /** @description `file` for an image imported from an image file. */
+            __root_origin?: string;
+            /** @description Whether the initial configuration was done on import. */
+            __is_config_init?: components["schemas"]["BooleanString"];
+            /** @description `"true"` for an Arm image. */
+            __support_arm?: components["schemas"]["BooleanString"];
+            /**
+             * @description The boot mode, `bios` or `uefi`.
+             * @enum {string}
+             */
+            hw_firmware_type?: "bios" | "uefi";
+            /** @description The KMS key of an encrypted image. */
+            __system__cmkid?: string;
+            /** @description Whether the image can be published on the Marketplace (a boolean). */
+            __system_support_market?: boolean;
+        } & {
+            [key: string]: unknown;
+        }) & unknown;
+        /**
+         * Image list
+         * @description A page of images. `images` is the only field: there is no count and no next link. An empty array means
+         *     nothing matched, or the page after the last one.
+         */
+        ImageList: {
+            images: components["schemas"]["Image"][];
+        };
+        /**
+         * Delete options
+         * @description Optional. `delete_backup` matters only for a whole-image backup; this contract's images have none.
+         */
+        DeleteImageRequestBody: {
+            /** @description Whether to delete the backup a whole image was made from. Default `false`. */
+            delete_backup?: boolean;
+        };
+        /**
+         * Minimum disk change
+         * @description Sets the image's `min_disk` (GB), which OpenStack's native update allows and IMS's own UpdateImage does not
+         *     (Huawei's Packer builder sets it after a build). A whole number from 1 to 1024, as a number or a string of
+         *     digits; other values → `IMG.0055`.
+         */
+        GlanceMinDiskChange: {
+            /** @enum {string} */
+            op: "add" | "replace";
+            /** @constant */
+            path: "/min_disk";
+            value: number | string;
+        };
+        /**
+         * Patch value
+         * @description The new value. The SDKs send strings; Terraform sends integers for `/min_ram` and `/max_ram`: both are
+         *     accepted (a number is kept as the attribute's own JSON type: `min_ram` an integer, everything else a string).
+         */
+        ImagePatchValue: string | number;
+        /**
+         * Image patch operation
+         * @description One change to one attribute of the image (更新镜像信息), in the JSON-patch form `{op, path, value}`.
+         *
+         *     - `op`: `replace` changes an attribute the image has; `add` sets an attribute (adding it when the image lacks
+         *       it, replacing it otherwise); `remove` removes one the image has.
+         *     - `path`: `/` and the attribute's name, for example `/name` or `/__description`.
+         *     - `value`: required with `add` and `replace`.
+         *
+         *     Attributes that can be changed: `name`, `__description`, `min_ram`, `max_ram`, `enterprise_project_id`,
+         *     `hw_firmware_type`, `hw_vif_multiqueue_enabled`, `__is_config_init`, `__support_fc_inject`, `__support_amd`,
+         *     `__support_kvm`, `__support_xen`, `__support_largememory`, `__support_diskintensive`,
+         *     `__support_highperformance`, `__support_xen_gpu_type`, `__support_kvm_gpu_type`, `__support_xen_hana`,
+         *     `__support_kvm_infiniband`, `__support_kvm_hi1822_hisriov`, `__support_kvm_hi1822_hivirtionet`, and the
+         *     owner's own attributes (a lower-case letter, then lower-case letters, digits and `_`). Every other attribute
+         *     the image shows (its ID, status, owner, source, size, times, links, …) is read-only.
+         *
+         *     Errors: a `replace` or `remove` of an attribute the image lacks → `IMG.0035` (clients then retry with `add`);
+         *     a read-only or unknown attribute, or an `op` other than these three → `IMG.0001`; a value that breaks the
+         *     attribute's rule → that rule's code (`IMG.0002`/`IMG.0003` a name, `IMG.0004`/`IMG.0054` a description,
+         *     `IMG.0055` memory, `IMG.0155` an enterprise project, `IMG.0141` the firmware type).
+         */
+        UpdateImageOperation: {
+            /**
+             * @description What to do with the attribute.
+             * @enum {string}
+             */
+            op: "add" | "replace" | "remove";
+            /**
+             * @description `/` and the attribute's name.
+             * @example /name
+             */
+            path: string;
+            value?: components["schemas"]["ImagePatchValue"];
+        } & (unknown & unknown & unknown & unknown & unknown & unknown & unknown);
+        /**
+         * Image changes (native)
+         * @description The changes of OpenStack's native image update: the same JSON-patch operations as UpdateImage's, and
+         *     `min_disk` besides. Made all together or not at all.
+         */
+        GlanceUpdateImageRequestBody: (components["schemas"]["GlanceMinDiskChange"] | components["schemas"]["UpdateImageOperation"])[];
+        /**
+         * Image changes
+         * @description The changes to make, in order: a JSON-patch-like array of `{op, path, value}` (at least one). The changes are
+         *     made all together or not at all: one refused change refuses the request.
+         */
+        UpdateImageRequestBody: components["schemas"]["UpdateImageOperation"][];
+        /**
+         * Image tags
+         * @description The tags of one image (镜像标签), in the new `{key, value}` format.
+         */
+        ImageTags: {
+            tags: components["schemas"]["ImageTag"][];
+        };
+        /**
+         * Add or delete image tags
+         * @description Adds tags to an image, or deletes tags from it, in one call (批量添加删除镜像标签).
+         *
+         *     - `create`: each tag is added; a tag whose key the image already has gets the new value. An image holds at
+         *       most 20 tags (`IMG.0116` above that).
+         *     - `delete`: each tag whose key the image has is removed (its value is not compared); a key it does not
+         *       have is ignored.
+         *
+         *     Keys must be unique within one request (`IMG.0115`, checked by the stub: a schema cannot say it).
+         *     Errors: a malformed tag → `IMG.0115`.
+         */
+        BatchImageTagsRequest: {
+            /**
+             * @description What to do with the tags.
+             * @enum {string}
+             */
+            action: "create" | "delete";
+            tags: components["schemas"]["ImageTag"][];
+        };
+        /**
+         * Image quota
+         * @description The project's image quotas (镜像配额). `image` is the number of private images a project may have: a create
+         *     past it is refused with `IMG.0015`, and deleting an image frees its place.
+         */
+        ImageQuota: {
+            quotas: {
+                resources: {
+                    /**
+                     * @description `image`: private images; `image_shared` and `image_member`: images shared with the project, and projects an image is shared with.
+                     * @enum {string}
+                     */
+                    type: "image" | "image_shared" | "image_member";
+                    /** @description How many are used. */
+                    used: number;
+                    /** @description How many are allowed. */
+                    quota: number;
+                    /** @description The smallest quota that can be set. */
+                    min: number;
+                    /** @description The largest quota that can be set. */
+                    max: number;
+                }[];
             };
         };
+    };
+    responses: {
         /** @description Authentication failed (鉴权失败): no credentials, an invalid token or signature, or a stale `X-Sdk-Date`. Answered by the API gateway, in its flat error shape. */
         Unauthorized: {
             headers: {
@@ -758,12 +1260,37 @@ export interface components {
                 "application/json": components["schemas"]["ErrorBody"];
             };
         };
+        /** @description Bad request (请求错误): the body or a parameter breaks a rule. The code tells which; see the error code table. */
+        BadRequest: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description No such image (找不到资源): unknown, deleted, or another project's private image. */
+        ImageNotFound: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
     };
     parameters: {
         /** @description ID of the project (项目ID). It must be the caller's own project: a job of another project is not found. */
         ProjectId: string;
         /** @description ID of the asynchronous job (异步任务ID), as CreateImage returned it. Treat it as opaque. */
         JobId: string;
+        /**
+         * @description ID of the image (镜像ID), as the finished job's `entities` gave it. An ID that names no image of the caller's
+         *     project (nor a public image) is `404`.
+         */
+        ImageId: string;
     };
     requestBodies: never;
     headers: {
@@ -797,7 +1324,58 @@ export interface operations {
                     "application/json": components["schemas"]["JobCreated"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            /** @description Bad request (请求错误): the body breaks a rule (the code tells which), or the project has no room for another image. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    CreateImageInSafeMode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateImageRequestBody"];
+            };
+        };
+        responses: {
+            /** @description The request was accepted and a job was started. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobCreated"];
+                };
+            };
+            /** @description Bad request (请求错误): the body breaks a rule (the code tells which), or the project has no room for another image. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -865,6 +1443,371 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    ListImages: {
+        parameters: {
+            query?: {
+                /** @description Only the image with this ID. */
+                id?: string;
+                /** @description Only images with exactly this name. */
+                name?: string;
+                /** @description Only images in this state. */
+                status?: components["schemas"]["ImageStatus"];
+                /** @description `gold` (public images), `private` (the project's own), `shared` (shared with it) or `market`. */
+                __imagetype?: "gold" | "private" | "shared" | "market";
+                /** @description Only images with this visibility. */
+                visibility?: "public" | "private" | "shared";
+                /** @description Only images this project owns (a project ID). */
+                owner?: string;
+                /** @description Only images for this environment. */
+                virtual_env_type?: "FusionCompute" | "Ironic" | "DataImage" | "IsoImage";
+                /**
+                 * @description Only images of this enterprise project: `0` (the default one) or a UUID. `all_granted_eps`, or no value,
+                 *     means every enterprise project the caller may see.
+                 */
+                enterprise_project_id?: string;
+                /** @description Only images with this tag, written `key=value` (a legacy tag `a.b` is asked for as `a=b`). */
+                tag?: string;
+                /** @description `true`: only whole-machine images (整机镜像), which this contract does not create. */
+                __whole_image?: boolean;
+                /** @description Only images of this OS type. */
+                __os_type?: "Linux" | "Windows" | "Other";
+                /** @description Only images of this OS platform (`CentOS`, `Ubuntu`, `Windows`, …). */
+                __platform?: string;
+                /** @description Only images of this architecture. */
+                architecture?: "x86" | "arm";
+                /** @description Only protected (or unprotected) images. */
+                protected?: boolean;
+                /** @description Only images of this disk format. */
+                disk_format?: "vhd" | "zvhd" | "zvhd2" | "raw" | "qcow2" | "iso";
+                /** @description Only images of this container format. */
+                container_format?: "bare";
+                /**
+                 * @description Only images created before or after a time: `<op>:<time>`, with `op` one of `gt`, `gte`, `lt`, `lte`,
+                 *     `eq`, `neq` and the time in UTC, `yyyy-MM-ddThh:mm:ssZ`.
+                 */
+                created_at?: string;
+                /** @description Like `created_at`, on the time of the last change. */
+                updated_at?: string;
+                /** @description What pages are ordered by. Default `created_at`. */
+                sort_key?: "created_at" | "updated_at" | "name" | "container_format" | "disk_format" | "status" | "id" | "size";
+                /** @description Ascending or descending. Default `desc`. */
+                sort_dir?: "asc" | "desc";
+                /** @description How many images a page holds, from 1 to 1000. Default 500. */
+                limit?: number;
+                /**
+                 * @description The ID of the last image of the previous page: this page starts after it. A marker that names no image
+                 *     → `400 IMG.0027`.
+                 */
+                marker?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The images that match, one page of them; an empty array when none does. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImageList"];
+                };
+            };
+            /** @description Bad request (请求错误): a parameter breaks its rule, or the marker names no image. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    GlanceShowImage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description ID of the image (镜像ID), as the finished job's `entities` gave it. An ID that names no image of the caller's
+                 *     project (nor a public image) is `404`.
+                 */
+                image_id: components["parameters"]["ImageId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Image"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ImageNotFound"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    GlanceDeleteImage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description ID of the image (镜像ID), as the finished job's `entities` gave it. An ID that names no image of the caller's
+                 *     project (nor a public image) is `404`.
+                 */
+                image_id: components["parameters"]["ImageId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["DeleteImageRequestBody"];
+            };
+        };
+        responses: {
+            /** @description Deleted. No body. */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request (请求错误): the image cannot be deleted now, or the body breaks a rule. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ImageNotFound"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    GlanceUpdateImage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description ID of the image (镜像ID), as the finished job's `entities` gave it. An ID that names no image of the caller's
+                 *     project (nor a public image) is `404`.
+                 */
+                image_id: components["parameters"]["ImageId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/openstack-images-v2.1-json-patch": components["schemas"]["GlanceUpdateImageRequestBody"];
+                "application/json": components["schemas"]["GlanceUpdateImageRequestBody"];
+            };
+        };
+        responses: {
+            /** @description The image, updated. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Image"];
+                };
+            };
+            /** @description Bad request (请求错误): a change breaks a rule, conflicts with the image, or the image is not active. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ImageNotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    UpdateImage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description ID of the image (镜像ID), as the finished job's `entities` gave it. An ID that names no image of the caller's
+                 *     project (nor a public image) is `404`.
+                 */
+                image_id: components["parameters"]["ImageId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateImageRequestBody"];
+                "application/openstack-images-v2.1-json-patch": components["schemas"]["UpdateImageRequestBody"];
+            };
+        };
+        responses: {
+            /** @description The image, updated. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Image"];
+                };
+            };
+            /** @description Bad request (请求错误): a change breaks a rule, conflicts with the image, or the image is not active. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ImageNotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    ListImageTags: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description ID of the project (项目ID). It must be the caller's own project: a job of another project is not found. */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description ID of the image (镜像ID), as the finished job's `entities` gave it. An ID that names no image of the caller's
+                 *     project (nor a public image) is `404`.
+                 */
+                image_id: components["parameters"]["ImageId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image's tags (an empty array when it has none). */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImageTags"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ImageNotFound"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    BatchAddOrDeleteTags: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description ID of the project (项目ID). It must be the caller's own project: a job of another project is not found. */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description ID of the image (镜像ID), as the finished job's `entities` gave it. An ID that names no image of the caller's
+                 *     project (nor a public image) is `404`.
+                 */
+                image_id: components["parameters"]["ImageId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BatchImageTagsRequest"];
+            };
+        };
+        responses: {
+            /** @description Done. No body. */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ImageNotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    ShowImageQuota: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The project's quotas. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImageQuota"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];
         };

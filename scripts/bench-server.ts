@@ -15,7 +15,7 @@ import { parseArgs } from "node:util";
 import express, { type ErrorRequestHandler } from "express";
 import * as OpenApiValidator from "express-openapi-validator";
 import { createApp } from "../dist/server/index.js";
-import { loadSpec } from "../dist/server/spec.js";
+import { loadSpec } from "../dist/server/contract/spec.js";
 
 const { values } = parseArgs({ options: { kind: { type: "string" }, port: { type: "string", default: "0" } } });
 const { kind } = values;

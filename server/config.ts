@@ -1,9 +1,11 @@
 // The stub's settings: defaults, overridden by environment variables, overridden by command-line flags.
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { parseCredentials, type Credential } from "./auth.js";
-import type { Progression } from "./jobs.js";
-import type { World } from "./scenario.js";
+import { parseCredentials, type Credential } from "./http/auth.js";
+import { controlTokenProblem } from "./control/auth.js";
+import { openNetworkProblem } from "./network-exposure.js";
+import type { Progression } from "./ims/jobs/store.js";
+import type { World } from "./ims/scenario.js";
 
 export const DEFAULT_PROJECT_ID = "0123456789abcdef0123456789abcdef";
 export const DEFAULT_CREDENTIALS = `EXAMPLEAK1234567890:EXAMPLESK0987654321abcdefghijklmnopqrst:${DEFAULT_PROJECT_ID}`;
@@ -16,6 +18,8 @@ export type StubSettings = {
   jobDurationMs: number;
   progression: Progression;
   maxJobs: number;
+  /** Private images each project may keep (ShowImageQuota; a create past it is IMG.0015). */
+  imageQuota: number;
   bodyLimitBytes: number;
   /** `*`, one origin, or `false` for no CORS headers. */
   corsOrigin: string | false;
@@ -27,6 +31,10 @@ export type StubSettings = {
   upstream: string | undefined;
   upstreamStrict: boolean;
   upstreamTimeoutMs: number;
+  /** The bearer token the control API needs (health aside); without one it is open. */
+  controlToken: string | undefined;
+  /** Off loopback: serve without a control token or with the published AK/SK pair all the same. */
+  allowOpenNetwork: boolean;
 };
 
 /** Each setting: its flag, its environment variable, its default and what it means (for --help and the README). */
@@ -38,11 +46,13 @@ const SETTINGS = {
   "job-duration-ms": { env: "IMS_STUB_JOB_DURATION_MS", default: "3000", help: "how long a timed job takes from INIT to its end" },
   progression: { env: "IMS_STUB_PROGRESSION", default: "timed", help: "how jobs advance: timed, immediate or per-poll" },
   "max-jobs": { env: "IMS_STUB_MAX_JOBS", default: "10000", help: "jobs retained; the oldest finished job is evicted first" },
+  "image-quota": { env: "IMS_STUB_IMAGE_QUOTA", default: "10000", help: "private images each project may keep (a create past it: IMG.0015)" },
   "body-limit": { env: "IMS_STUB_BODY_LIMIT", default: "1048576", help: "largest request body, in bytes (413 above)" },
   "cors-origin": { env: "IMS_STUB_CORS_ORIGIN", default: "*", help: "Access-Control-Allow-Origin, or 'off'" },
   world: { env: "IMS_STUB_WORLD", default: "", help: "JSON file of known servers, volumes and files" },
   log: { env: "IMS_STUB_LOG", default: "json", help: "request log: json (one line per request on stdout) or off" },
   "pid-file": { env: "IMS_STUB_PID_FILE", default: "", help: "file to write the process ID to once serving (removed on exit)" },
+  "control-token": { env: "IMS_STUB_CONTROL_TOKEN", default: "", help: "bearer token every control call but /_stub/health needs (16+ characters)" },
   upstream: { env: "IMS_STUB_UPSTREAM", default: "", help: "validating proxy: forward every request to this provider and check both directions" },
   "upstream-timeout-ms": { env: "IMS_STUB_UPSTREAM_TIMEOUT_MS", default: "30000", help: "with --upstream: how long to wait for an answer (504 after)" },
 } as const;
@@ -50,11 +60,20 @@ const SETTINGS = {
 /** On/off settings: a flag without a value, or the environment variable set to true. */
 const SWITCHES = {
   "upstream-strict": { env: "IMS_STUB_UPSTREAM_STRICT", help: "with --upstream: refuse invalid requests, 502 for off-contract answers" },
+  "allow-open-network": { env: "IMS_STUB_ALLOW_OPEN_NETWORK", help: "off loopback, start without a control token or with the published AK/SK pair" },
 } as const;
 
 type SettingName = keyof typeof SETTINGS;
 
-export class ConfigError extends Error {}
+export class ConfigError extends Error {
+  /** `showHelp: false` for a refusal whose message already names the fix. */
+  constructor(
+    message: string,
+    readonly showHelp = true,
+  ) {
+    super(message);
+  }
+}
 
 function wholeNumber(name: string, value: string, min: number, max: number): number {
   const n = Number(value);
@@ -72,10 +91,14 @@ function readWorld(path: string): World {
 
 export function helpText(): string {
   const rows = Object.entries(SETTINGS).map(
-    ([flag, s]) => `  --${flag.padEnd(16)} ${s.env.padEnd(25)} ${s.help}${s.default ? ` (default ${s.default.length > 40 ? "see README" : s.default})` : ""}`,
+    ([flag, s]) => `  --${flag.padEnd(19)} ${s.env.padEnd(28)} ${s.help}${s.default ? ` (default ${s.default.length > 40 ? "see README" : s.default})` : ""}`,
   );
-  const switches = Object.entries(SWITCHES).map(([flag, s]) => `  --${flag.padEnd(16)} ${s.env.padEnd(25)} ${s.help}`);
-  return ["Usage: ims-stub [options]", "", "Serves the IMS CreateImage stub. Each option also reads its environment variable.", "", ...rows, ...switches, "  --help                                     this text"].join("\n");
+  const switches = Object.entries(SWITCHES).map(([flag, s]) => `  --${flag.padEnd(19)} ${s.env.padEnd(28)} ${s.help}`);
+  const intro = [
+    "Serves the IMS CreateImage stub. Each option also reads its environment variable.",
+    "Off loopback (anything but 127.0.0.0/8, ::1 and localhost) it needs --control-token and its own --credentials.",
+  ];
+  return ["Usage: ims-stub [options]", "", ...intro, "", ...rows, ...switches, `  ${"--help".padEnd(21)} ${"".padEnd(28)} this text`].join("\n");
 }
 
 export function readSettings(argv: string[], env: NodeJS.ProcessEnv): StubSettings | "help" {
@@ -105,14 +128,23 @@ export function readSettings(argv: string[], env: NodeJS.ProcessEnv): StubSettin
   const upstream = get("upstream");
   if (upstream && !/^https?:\/\/[^/]/.test(upstream)) throw new ConfigError(`upstream must be an http:// or https:// URL, not "${upstream}"`);
   const upstreamStrict = flags["upstream-strict"] === true || /^(true|1|yes)$/i.test(env[SWITCHES["upstream-strict"].env] ?? "");
+  // Set but empty is refused, not taken as unset: a CI secret that did not arrive must not open the control API.
+  const controlToken = (flags["control-token"] as string | undefined) ?? env[SETTINGS["control-token"].env];
+  const tokenProblem = controlToken === undefined ? undefined : controlTokenProblem(controlToken);
+  if (tokenProblem) throw new ConfigError(tokenProblem, false);
+  const allowOpenNetwork = flags["allow-open-network"] === true || /^(true|1|yes)$/i.test(env[SWITCHES["allow-open-network"].env] ?? "");
+  const host = get("host");
+  const networkProblem = openNetworkProblem({ host, controlToken, credentials, allowOpenNetwork }, parseCredentials(DEFAULT_CREDENTIALS));
+  if (networkProblem) throw new ConfigError(networkProblem, false);
   return {
-    host: get("host"),
+    host,
     port: wholeNumber("port", get("port"), 0, 65535),
     projectId: get("project-id"),
     credentials,
     jobDurationMs: wholeNumber("job-duration-ms", get("job-duration-ms"), 0, 86_400_000),
     progression: progression as Progression,
     maxJobs: wholeNumber("max-jobs", get("max-jobs"), 1, 10_000_000),
+    imageQuota: wholeNumber("image-quota", get("image-quota"), 0, 10_000_000),
     bodyLimitBytes: wholeNumber("body-limit", get("body-limit"), 1, 100 * 1024 * 1024),
     corsOrigin: cors === "off" ? false : cors,
     world: get("world") ? readWorld(get("world")) : undefined,
@@ -121,6 +153,8 @@ export function readSettings(argv: string[], env: NodeJS.ProcessEnv): StubSettin
     upstream: upstream || undefined,
     upstreamStrict,
     upstreamTimeoutMs: wholeNumber("upstream-timeout-ms", get("upstream-timeout-ms"), 1, 600_000),
+    controlToken,
+    allowOpenNetwork,
   };
 }
 

@@ -3,16 +3,19 @@
 import { rmSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { createApp } from "./app.js";
-import { helpText, readSettings } from "./config.js";
-import { serve } from "./http.js";
-import { jsonLineLogger, type LogEntry } from "./log.js";
+import { ConfigError, DEFAULT_CREDENTIALS, helpText, readSettings } from "./config.js";
+import { parseCredentials } from "./http/auth.js";
+import { serve } from "./http/serve.js";
+import { jsonLineLogger, type LogEntry } from "./http/log.js";
+import { accessSummary } from "./network-exposure.js";
 
 async function main(): Promise<void> {
   let settings: ReturnType<typeof readSettings>;
   try {
     settings = readSettings(process.argv.slice(2), process.env);
   } catch (error) {
-    console.error(`ims-stub: ${(error as Error).message}\n\n${helpText()}`);
+    const showHelp = !(error instanceof ConfigError) || error.showHelp;
+    console.error(`ims-stub: ${(error as Error).message}${showHelp ? `\n\n${helpText()}` : ""}`);
     process.exit(2);
   }
   if (settings === "help") {
@@ -34,7 +37,7 @@ async function main(): Promise<void> {
     console.error(`ims-stub: cannot listen on ${settings.host}:${settings.port}: ${error.message}`);
     process.exit(1);
   });
-  const { port } = server.address() as AddressInfo;
+  const { port, address } = server.address() as AddressInfo;
   const host = settings.host.includes(":") ? `[${settings.host}]` : settings.host;
   const url = `http://${host}:${port}`;
 
@@ -56,7 +59,7 @@ async function main(): Promise<void> {
     writeFileSync(pidFile, `${process.pid}\n`);
     process.once("exit", () => rmSync(pidFile, { force: true }));
   }
-  console.log(`IMS stub listening on ${url} (docs ${url}/docs, spec ${url}/openapi.json, control ${url}/_stub)`);
+  console.log(`IMS stub listening on ${url} (docs ${url}/docs, spec ${url}/openapi.json, control ${url}/_stub); ${accessSummary(settings, address, parseCredentials(DEFAULT_CREDENTIALS))}`);
 
   const shutdown = (signal: string) => {
     console.log(`ims-stub: ${signal}, shutting down`);

@@ -3,7 +3,8 @@
 // this stub) against the contract, by running the contract's Arazzo workflows with Redocly's runner
 // (`redocly respect`), which also checks every answer's status, content type and schema.
 // Safe by default against a real cloud: without --allow-create it runs only the workflows marked
-// `x-creates-nothing` (requests the contract says are refused), so it never creates a billable image.
+// `x-creates-nothing` (reads, and requests the contract says are refused), so it never creates, changes or deletes
+// anything, and never a billable image.
 // respect cannot sign SDK-HMAC-SHA256 requests, so with --ak/--sk it goes through a validating proxy on
 // loopback that signs each request it accepted.
 import { execFile } from "node:child_process";
@@ -16,7 +17,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { parse } from "yaml";
 import { createApp } from "./app.js";
-import { serve } from "./http.js";
+import { serve } from "./http/serve.js";
 
 const HELP = `Usage: ims-verify --server URL (--token TOKEN | --ak AK --sk SK) --project-id ID [options]
 

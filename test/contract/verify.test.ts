@@ -22,7 +22,9 @@ function verify(...args: string[]): Promise<{ code: number; output: string }> {
 let stub: RunningStub;
 let dir: string;
 beforeAll(async () => {
-  stub = await startStub({ progression: "timed" });
+  // A stub with a control token, as a shared one runs: ims-verify still knows it by its health check, which needs
+  // none (the stub-only workflow runs only then).
+  stub = await startStub({ progression: "timed", controlToken: "verify-control-token-0123456789" });
   dir = mkdtempSync(join(tmpdir(), "ims-verify-test-"));
 });
 afterAll(async () => {
@@ -31,19 +33,23 @@ afterAll(async () => {
 });
 
 describe("ims-verify", () => {
-  it("without --allow-create sends only refused requests: passes and creates nothing", async () => {
+  it("without --allow-create sends only reads and refused requests: passes, and creates, changes or deletes nothing", async () => {
+    const imagesBefore = stub.app.images.size;
     const { code, output } = await verify("--server", stub.url, "--token", "t", "--project-id", PROJECT_ID);
     expect(output).toContain("PASS refusedBodies");
     expect(output).toContain("PASS refusedCalls");
+    expect(output).toContain("PASS readImages");
     expect(output).toMatch(/not run: .*systemImageFromServer/);
+    expect(output).toMatch(/not run: .*imageLife/);
     expect(code).toBe(0);
     expect(stub.app.jobs.size).toBe(0);
+    expect(stub.app.images.size).toBe(imagesBefore);
   }, 120_000);
 
   it("with --allow-create and AK/SK runs every workflow through its signing proxy, and writes JUnit", async () => {
     const report = join(dir, "junit.xml");
     const { code, output } = await verify("--server", stub.url, "--ak", AK, "--sk", SK, "--project-id", PROJECT_ID, "--allow-create", "--junit", report);
-    expect(output, output).toMatch(/7 of 7 workflows passed; checks: \d+ passed, 0 failed/);
+    expect(output, output).toMatch(/9 of 9 workflows passed; checks: \d+ passed, 0 failed/);
     expect(code).toBe(0);
     expect(stub.app.jobs.size).toBeGreaterThan(0);
     const xml = readFileSync(report, "utf8");

@@ -1,6 +1,6 @@
 // Concurrency and bounded memory: no accepted job is lost or duplicated, and retention stays at its cap.
 import { afterEach, describe, expect, it } from "vitest";
-import { JobStore } from "../../server/jobs.ts";
+import { JobStore } from "../../server/ims/jobs/store.ts";
 import { body } from "../helpers/bodies.ts";
 import { getJson, PROJECT_ID, postJson, startStub, type RunningStub } from "../helpers/stub.ts";
 

@@ -3,8 +3,8 @@
 // The seed is fixed; on failure fast-check prints the counterexample and the seed and path to replay it.
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkBeyondSchema } from "../../server/classify.ts";
-import { loadSpec, schemaValidators } from "../../server/spec.ts";
+import { checkBeyondSchema } from "../../server/ims/create-image/classify.ts";
+import { loadSpec, schemaValidators } from "../../server/contract/spec.ts";
 import { arbitraryOf } from "../helpers/arbitrary.ts";
 import { getJson, PROJECT_ID, postJson, startStub, type RunningStub } from "../helpers/stub.ts";
 

@@ -2,7 +2,7 @@
 // It reads the schema subset the contract uses; what it cannot express (not, if/then) is left to the caller,
 // which filters generated values through the real validator.
 import fc from "fast-check";
-import { resolveRef, type OpenApiDocument } from "../../server/spec.ts";
+import { resolveRef, type OpenApiDocument } from "../../server/contract/spec.ts";
 
 type Schema = Record<string, any>;
 

@@ -1,6 +1,6 @@
 // Valid request bodies of each shape, and the seed's examples read from the bundled spec.
 // Tests mutate these bases, so each negative case differs from a passing body by one rule.
-import { loadSpec, resolveRef } from "../../server/spec.ts";
+import { loadSpec, resolveRef } from "../../server/contract/spec.ts";
 
 export const SERVER_ID = "877a2cda-ba63-4e1e-b95f-e67e48b6129a";
 export const VOLUME_ID = "c5dfbd0c-bf0a-4798-a453-61dc6b54aa30";

@@ -44,7 +44,8 @@ async function untilHealthy(url: string, child: ChildProcess): Promise<void> {
   throw new Error("ims-stub did not become healthy in 30 s");
 }
 
-// A consumer's script that runs the whole async flow against IMS_ENDPOINT: what other teams' tests do.
+// A consumer's script that runs the whole flow against IMS_ENDPOINT, from the create to the clean-up: what other
+// teams' tests do.
 const FLOW_SCRIPT = `import { createImsClient } from "${PACKAGE}/client";
 const ims = createImsClient({ endpoint: process.env.IMS_ENDPOINT, auth: { token: "ci-token", projectId: "0123456789abcdef0123456789abcdef" } });
 const { jobId, imageIds } = await ims.createImageAndWait(
@@ -52,6 +53,12 @@ const { jobId, imageIds } = await ims.createImageAndWait(
   { maxWaitTime: 30, minDelay: 0.05, maxDelay: 0.2 },
 );
 if (!/^[0-9a-f]{32}$/.test(jobId) || imageIds.length !== 1) throw new Error("unexpected result " + JSON.stringify({ jobId, imageIds }));
+// The image exists afterwards, and goes when deleted: create, use, clean up.
+const image = await ims.findImage(imageIds[0]);
+if (image?.status !== "active" || typeof image.max_ram !== "undefined" || typeof image.__image_size !== "string") throw new Error("unexpected image " + JSON.stringify(image));
+await ims.deleteImage(image.id);
+const gone = await ims.waitForImageDeleted(image.id, { maxWaitTime: 10, minDelay: 0.05 });
+if (gone.state !== "SUCCESS") throw new Error("the image was not deleted: " + gone.reason);
 console.log("created image " + imageIds[0]);
 `;
 
@@ -220,7 +227,11 @@ describe("the ims-stub command, as installed", () => {
     expect(missing.stderr).toContain("npm install --save-dev @redocly/cli@");
   }, 60_000);
 
-  it("the README's CI recipe runs as written: start, wait, test, stop; and a client generated from the spec", async () => {
+  // With a control token in the pipeline's environment the recipe runs unchanged: the wait asks health, which needs none.
+  it.each<[string, NodeJS.ProcessEnv, string]>([
+    ["", {}, "control API: open, no token"],
+    [" with IMS_STUB_CONTROL_TOKEN set", { IMS_STUB_CONTROL_TOKEN: "ci-secret-control-token-0123456789" }, "control API: needs its Bearer token"],
+  ])("the README's CI recipe runs as written%s: start, wait, test, stop; and a client generated from the spec", async (_name, env, controlApi) => {
     const readme = readFileSync(join(projectRoot, "README.md"), "utf8");
     const recipe = /<!-- ci-recipe -->\s*```sh\n([\s\S]*?)```/.exec(readme)?.[1];
     expect(recipe, "the README has a CI recipe block").toBeDefined();
@@ -229,9 +240,11 @@ describe("the ims-stub command, as installed", () => {
     const port = await freePort();
     const script = recipe!.replaceAll("4010", String(port));
     mkdirSync(join(consumer, "src"), { recursive: true });
-    const output = run("bash", ["-euo", "pipefail", "-c", script]);
+    const output = run("bash", ["-euo", "pipefail", "-c", script], env);
     expect(output).toMatch(/created image [0-9a-f-]{36}/);
-    expect(readFileSync(join(consumer, "ims-stub.log"), "utf8")).toMatch(/"operation":"CreateImage"/);
+    const log = readFileSync(join(consumer, "ims-stub.log"), "utf8");
+    expect(log).toMatch(/"operation":"CreateImage"/);
+    expect(log).toContain(controlApi);
     // Stopped: the PID file is gone and nothing answers on the port any more.
     await expect.poll(() => existsSync(join(consumer, "ims-stub.pid")), { timeout: 5000 }).toBe(false);
     await expect(fetch(`http://127.0.0.1:${port}/_stub/health`)).rejects.toThrow();

@@ -1,6 +1,6 @@
 // The job schema: status and error fields agree, and each example status has the shape the reference gives.
 import { describe, expect, it } from "vitest";
-import { schemaValidators } from "../../server/spec.ts";
+import { schemaValidators } from "../../server/contract/spec.ts";
 
 const validateJob = schemaValidators()("Job");
 

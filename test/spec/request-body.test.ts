@@ -1,6 +1,6 @@
 // Every rule of the request body, as a body that passes and one that fails, validated against the bundled spec.
 import { describe, expect, it } from "vitest";
-import { schemaValidators } from "../../server/spec.ts";
+import { schemaValidators } from "../../server/contract/spec.ts";
 import { SERVER_ID, VOLUME_ID, body, seedExamples, type Body } from "../helpers/bodies.ts";
 
 const validate = schemaValidators()("CreateImageRequestBody");

@@ -6,7 +6,7 @@ import { Ajv2020 as RedoclyAjv2020 } from "@redocly/ajv/dist/2020.js";
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadSpec, resolveRef } from "../../server/spec.ts";
+import { loadSpec, resolveRef } from "../../server/contract/spec.ts";
 import { bases, seedExamples } from "../helpers/bodies.ts";
 import { PROJECT_ID, startStub, TOKEN_HEADERS, type RunningStub } from "../helpers/stub.ts";
 
@@ -145,6 +145,29 @@ describe("every kind of answer the stub gives, in both validators", () => {
         await record(`${read} ${label} poll ${poll + 1}`, path, "get", { url, headers: TOKEN_HEADERS });
       }
     }
+    // The images those jobs made, and one whose job has not started: every status an image shows.
+    await create("queued image", bases.file);
+    const images = (await (await fetch(`${stub.url}/_stub/images`)).json()).images as { id: string; status: string }[];
+    const image = (label: string, path: string, method: string, url: string, init: RequestInit = {}) =>
+      record(label, path, method, { url, headers: TOKEN_HEADERS, method: method.toUpperCase(), ...init });
+    await image("ListImages all", "/v2/cloudimages", "get", "/v2/cloudimages");
+    for (const { id, status } of images) {
+      await image(`ListImages ?id= ${status}`, "/v2/cloudimages", "get", `/v2/cloudimages?id=${id}`);
+      await image(`GlanceShowImage ${status}`, "/v2/images/{image_id}", "get", `/v2/images/${id}`);
+      await image(`ListImageTags ${status}`, "/v2/{project_id}/images/{image_id}/tags", "get", `/v2/${PROJECT_ID}/images/${id}/tags`);
+    }
+    const active = images.find((i) => i.status === "active")!;
+    const queued = images.find((i) => i.status === "queued")!;
+    const patch = (label: string, body: unknown) => image(`UpdateImage ${label}`, "/v2/cloudimages/{image_id}", "patch", `/v2/cloudimages/${active.id}`, { body: JSON.stringify(body) });
+    await patch("updated", [{ op: "add", path: "/max_ram", value: 2048 }, { op: "add", path: "/my_attribute", value: "x" }]);
+    await patch("refused", [{ op: "replace", path: "/__support_xen", value: "true" }]);
+    await image("GlanceUpdateImage min_disk", "/v2/images/{image_id}", "patch", `/v2/images/${active.id}`, { body: JSON.stringify([{ op: "replace", path: "/min_disk", value: 60 }]) });
+    await image("UpdateImage not active", "/v2/cloudimages/{image_id}", "patch", `/v2/cloudimages/${queued.id}`, { body: JSON.stringify([{ op: "add", path: "/name", value: "x" }]) });
+    await image("GlanceDeleteImage being created", "/v2/images/{image_id}", "delete", `/v2/images/${queued.id}`);
+    await image("GlanceShowImage unknown", "/v2/images/{image_id}", "get", "/v2/images/00000000-0000-0000-0000-000000000000");
+    await image("ListImages bad marker", "/v2/cloudimages", "get", "/v2/cloudimages?marker=nothing");
+    await image("ShowImageQuota", "/v1/cloudimages/quota", "get", "/v1/cloudimages/quota");
+    await record("CreateImageInSafeMode", "/v2.1/cloudimages/action", "post", { url: "/v2.1/cloudimages/action", method: "POST", headers: TOKEN_HEADERS, body: JSON.stringify(bases.volume) });
     await create("refused body", { name: "ims_test" });
     await create("unknown field", { ...bases.serverSystem, instanceId: "x" });
     await record("no credentials", "/v2/cloudimages/action", "post", { url: "/v2/cloudimages/action", method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(bases.serverSystem) });
@@ -153,9 +176,12 @@ describe("every kind of answer the stub gives, in both validators", () => {
   }, 60_000);
   afterAll(() => stub.close());
 
-  it("covers each status of each job shape and each error shape", () => {
+  it("covers each status of each job shape, each image status and each error shape", () => {
     const statuses = new Set(answers.map((a) => (a.body as { status?: string }).status).filter(Boolean));
-    expect([...statuses].sort()).toEqual(["FAIL", "INIT", "RUNNING", "SUCCESS"]);
+    expect([...statuses].sort()).toEqual(["FAIL", "INIT", "RUNNING", "SUCCESS", "active", "queued"]);
+    expect(new Set(answers.map((a) => a.label.split(" ")[0]))).toEqual(
+      new Set(["CreateImage", "ShowJob", "ShowJobProgress", "ListImages", "GlanceShowImage", "ListImageTags", "UpdateImage", "GlanceUpdateImage", "GlanceDeleteImage", "ShowImageQuota", "CreateImageInSafeMode", "no", "unknown", "Prefer"]),
+    );
     expect(new Set(answers.map((a) => a.status))).toEqual(new Set([200, 400, 401, 403, 404]));
   });
 

@@ -2,7 +2,7 @@
 import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../server/app.ts";
-import { loadSpec } from "../../server/spec.ts";
+import { loadSpec } from "../../server/contract/spec.ts";
 import { body } from "../helpers/bodies.ts";
 import { AK, getJson, postJson, PROJECT_ID, SK, startStub, type RunningStub } from "../helpers/stub.ts";
 
@@ -132,7 +132,7 @@ describe("the contract's security requirements, before anything else is checked"
   });
 
   it("an unknown path is still a 404 and a wrong method a 405, and the control API asks for none", async () => {
-    expect((await getJson(stub.url, "/v2/cloudimages/nothing", {})).status).toBe(404);
+    expect((await getJson(stub.url, "/v2/cloudimages/action/nothing", {})).status).toBe(404);
     const wrongMethod = await fetch(`${stub.url}/v2/cloudimages/action`, { method: "DELETE" });
     expect(wrongMethod.status).toBe(405);
     expect((await getJson(stub.url, "/_stub/health", {})).status).toBe(200);

@@ -94,7 +94,7 @@ describe("malformed requests", () => {
   });
 
   it("an unknown route is a 404 in the IMS shape", async () => {
-    const res = await fetch(`${stub.url}/v2/cloudimages/nothing`, { headers: TOKEN_HEADERS });
+    const res = await fetch(`${stub.url}/v2/cloudimages/action/nothing`, { headers: TOKEN_HEADERS });
     expect(res.status).toBe(404);
     expect((await res.json()).error.code).toBe("IMG.0121");
   });

@@ -1,6 +1,7 @@
 // The stub as a process: `ims-stub --help`, a clear refusal of bad settings, the printed URL, one log line
-// per request, and a clean exit on SIGTERM.
+// per request, a clean exit on SIGTERM, and what it does off loopback and with a control token.
 import { spawn, spawnSync } from "node:child_process";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { projectRoot } from "../../scripts/generate.ts";
@@ -10,7 +11,11 @@ const BIN = join(projectRoot, "dist/server/main.js");
 
 /** Starts `ims-stub` with these arguments on a free port and waits for the URL it prints. */
 async function start(...args: string[]) {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, PORT: "0", IMS_STUB_LOG: "json" } });
+  return startWith({}, ...args);
+}
+
+async function startWith(env: NodeJS.ProcessEnv, ...args: string[]) {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, PORT: "0", IMS_STUB_LOG: "json", ...env } });
   let stdout = "";
   child.stdout.on("data", (chunk) => (stdout += chunk));
   const url = await new Promise<string>((resolve, reject) => {
@@ -27,7 +32,7 @@ describe("the ims-stub command", () => {
   it("--help lists every setting with its environment variable", () => {
     const run = spawnSync(process.execPath, [BIN, "--help"], { encoding: "utf8" });
     expect(run.status).toBe(0);
-    for (const name of ["HOST", "PORT", "IMS_STUB_PROJECT_ID", "IMS_STUB_CREDENTIALS", "IMS_STUB_JOB_DURATION_MS"]) expect(run.stdout).toContain(name);
+    for (const name of ["HOST", "PORT", "IMS_STUB_PROJECT_ID", "IMS_STUB_CREDENTIALS", "IMS_STUB_JOB_DURATION_MS", "IMS_STUB_CONTROL_TOKEN", "--allow-open-network"]) expect(run.stdout).toContain(name);
   });
 
   it("refuses a bad setting with a clear message and exit code 2", () => {
@@ -72,4 +77,86 @@ describe("the ims-stub command", () => {
       child.kill("SIGTERM");
     }
   }, 30_000);
+
+  describe("off loopback, and with a control token", () => {
+    const TOKEN = "ci-control-token-0123456789abcdef";
+    const OWN = "PIPELINEAK1:pipeline-secret-1:11111111111111111111111111111111";
+    const refusedAtStart = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+      spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", env: { ...process.env, PORT: "0", ...env }, timeout: 20_000 });
+
+    // Binding 0.0.0.0 is only attempted: the stub refuses before it listens.
+    it("--host 0.0.0.0 with the defaults exits 2 with one line naming the flags that fix it, and never listens", () => {
+      const run = refusedAtStart(["--host", "0.0.0.0"]);
+      expect(run.status).toBe(2);
+      expect(run.stdout).toBe("");
+      const lines = run.stderr.trimEnd().split("\n");
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^ims-stub: refusing to listen on 0\.0\.0\.0 \(every interface\), not a loopback address, while the control API needs no token/);
+      for (const fix of ["--control-token", "--credentials", "--allow-open-network"]) expect(lines[0]).toContain(fix);
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+    });
+
+    it.each<[string, string[], NodeJS.ProcessEnv, string]>([
+      ["an empty token in the environment", [], { IMS_STUB_CONTROL_TOKEN: "" }, "ims-stub: the control token is empty"],
+      ["a short token", ["--control-token", "short"], {}, "ims-stub: the control token is 5 characters long"],
+      ["a token but the published pair off loopback", ["--host", "0.0.0.0", "--control-token", TOKEN], {}, "ims-stub: refusing to listen on 0.0.0.0"],
+    ])("%s: exit 2, one line, no stack trace", (_name, args, env, message) => {
+      const run = refusedAtStart(args, env);
+      expect(run.status).toBe(2);
+      expect(run.stderr.trimEnd().split("\n")).toEqual([expect.stringContaining(message)]);
+    });
+
+    // To see the gate let a configured or opted-out stub through without it listening on the network, the port it
+    // asks for is held on 127.0.0.1: the bind to 0.0.0.0 then fails with EADDRINUSE, after the settings passed.
+    it.each<[string, string[]]>([
+      ["a token and own credentials", ["--control-token", TOKEN, "--credentials", OWN]],
+      ["--allow-open-network", ["--allow-open-network"]],
+    ])("off loopback with %s, the settings pass and the stub goes on to listen", async (_name, args) => {
+      const holder = createServer();
+      const port = await new Promise<number>((resolve) => holder.listen(0, "127.0.0.1", () => resolve((holder.address() as { port: number }).port)));
+      try {
+        const run = refusedAtStart(["--host", "0.0.0.0", "--port", String(port), ...args]);
+        expect(run.stdout).not.toContain("listening on");
+        expect(run.stderr).toContain(`ims-stub: cannot listen on 0.0.0.0:${port}: listen EADDRINUSE`);
+        expect(run.status).toBe(1);
+      } finally {
+        holder.close();
+      }
+    }, 30_000);
+
+    it("on loopback with defaults, the start-up line says what is open: any token, the published pair by its AK, no control token", async () => {
+      const { child, output } = await start();
+      try {
+        const line = output().split("\n")[0]!;
+        expect(line).toContain("bound to 127.0.0.1 (loopback only)");
+        expect(line).toContain("IMS API: any X-Auth-Token");
+        expect(line).toContain("EXAMPLEAK1234567890 (project 0123456789abcdef0123456789abcdef, the published example pair)");
+        expect(line).toContain("control API: open, no token");
+        expect(line).not.toContain("EXAMPLESK");
+      } finally {
+        child.kill("SIGTERM");
+      }
+    }, 30_000);
+
+    it("with a token: the control API asks for it, health does not, the IMS API is as before, and no secret is printed", async () => {
+      const { child, url, output } = await startWith({ IMS_STUB_CONTROL_TOKEN: TOKEN }, "--credentials", OWN);
+      try {
+        const line = output().split("\n")[0]!;
+        expect(line).toContain("AK/SK of PIPELINEAK1 (project 11111111111111111111111111111111)");
+        expect(line).toContain("control API: needs its Bearer token (health open)");
+        expect(output()).not.toContain(TOKEN);
+        expect(output()).not.toContain("pipeline-secret-1");
+
+        expect((await fetch(`${url}/_stub/health`)).status).toBe(200);
+        const refused = await fetch(`${url}/_stub/reset`, { method: "POST" });
+        expect(refused.status).toBe(401);
+        expect((await refused.json()).error.code).toBe("IMG.0087");
+        expect((await fetch(`${url}/_stub/reset`, { method: "POST", headers: { Authorization: `Bearer ${TOKEN}x` } })).status).toBe(401);
+        expect((await fetch(`${url}/_stub/reset`, { method: "POST", headers: { Authorization: `Bearer ${TOKEN}` } })).status).toBe(204);
+        expect((await fetch(`${url}/v1/cloudimages/job/abc`, { headers: { "X-Auth-Token": "t" } })).status).toBe(404);
+      } finally {
+        child.kill("SIGTERM");
+      }
+    }, 30_000);
+  });
 });

@@ -44,6 +44,30 @@ async function rawServer(handler: (server: Server) => Parameters<typeof createSe
 }
 
 describe("forwarding to a provider that keeps the contract", () => {
+  it("covers the image operations with no code of their own: list, show, update, tags, delete, quota, v2.1 create", async () => {
+    const upstream = await stub({ progression: "immediate" });
+    const proxy = await stub({ upstream: upstream.url });
+    const ims = createImsClient({ endpoint: proxy.url, auth: { ak: AK, sk: SK, projectId: PROJECT_ID } });
+    const { job_id: jobId } = await ims.createImage({ name: "via_proxy", instance_id: "877a2cda-ba63-4e1e-b95f-e67e48b6129a" }, { safeMode: true });
+    const [imageId] = (await ims.waitForJob(jobId, { maxWaitTime: 5, minDelay: 0.01 })).imageIds;
+    expect((await ims.findImage(imageId!))?.name).toBe("via_proxy");
+    expect((await ims.updateImage(imageId!, [{ op: "add", path: "/__description", value: "proxied" }])).__description).toBe("proxied");
+    await ims.changeImageTags(imageId!, "create", [{ key: "k", value: "v" }]);
+    expect(await ims.listImageTags(imageId!)).toEqual([{ key: "k", value: "v" }]);
+    expect((await ims.showImageQuota()).quotas.resources[0]!.used).toBe(1);
+    await ims.deleteImage(imageId!);
+    await expect(ims.showImage(imageId!)).rejects.toMatchObject({ status: 404, code: "IMG.0121" });
+    expect(upstream.app.images.size).toBe(0);
+    expect((await getJson(proxy.url, "/_stub/violations")).body.violations).toEqual([]);
+  });
+
+  it("in warn mode never forwards a refused control request: the control API is the proxy's own", async () => {
+    const { proxy, seen } = await proxyInFrontOf((answer) => answer);
+    const refused = await fetch(`${proxy.url}/_stub/outcomes`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ outcome: "MAYBE" }) });
+    expect(refused.status).toBe(400);
+    expect(seen).toEqual([]);
+  });
+
   it.each([
     ["AK/SK: signed by the client, verified and signed again by the proxy, verified by the upstream", { ak: AK, sk: SK, projectId: PROJECT_ID }],
     ["X-Auth-Token, passed through", { token: "proxied-token", projectId: PROJECT_ID }],

@@ -1,7 +1,7 @@
 // What `npm start` serves besides the API: the bundled spec, byte for byte, and the docs site.
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generatedDir } from "../../server/spec.ts";
+import { generatedDir } from "../../server/contract/spec.ts";
 import { startStub, type RunningStub } from "../helpers/stub.ts";
 
 let stub: RunningStub;
@@ -29,7 +29,7 @@ describe("served documents", () => {
 describe("start-up", () => {
   it("a broken schema in the contract stops createApp with a clear message", async () => {
     const { createApp } = await import("../../server/app.ts");
-    const { loadSpec } = await import("../../server/spec.ts");
+    const { loadSpec } = await import("../../server/contract/spec.ts");
     const spec = loadSpec();
     const file = spec.components.schemas.CreateImageFromFile as { properties: Record<string, unknown> };
     file.properties.min_disk = { type: "integr" };

@@ -1,0 +1,36 @@
+// Prism's `Prefer: code=NNN` and `example=NAME`: a documented response, with its named example, instead of the
+// real one. The examples are read from the contract, so a new operation's examples can be asked for at once.
+import { ImsError } from "../ims/errors.js";
+import { documentedResponses, resolveRef, type OpenApiDocument, type ResponseObject } from "./spec.js";
+
+/** operationId → status → example name → value. */
+export type ResponseExamples = Map<string, Map<number, Map<string, unknown>>>;
+
+export function responseExamples(spec: OpenApiDocument): ResponseExamples {
+  const examplesOf = (response: ResponseObject) =>
+    new Map(
+      Object.values(response.content ?? {})
+        .flatMap((media) => Object.entries(media.examples ?? {}))
+        .map(([name, example]) => [name, example.$ref ? resolveRef<{ value: unknown }>(spec, example.$ref).value : example.value]),
+    );
+  return new Map([...documentedResponses(spec)].map(([operationId, byStatus]) => [operationId, new Map([...byStatus].map(([status, response]) => [status, examplesOf(response)]))]));
+}
+
+/** The canned answer the preferences ask for, or undefined when they ask for none. */
+export function cannedResponse(examples: ResponseExamples, operationId: string, preferences: ReadonlyMap<string, string>): { status: number; body: unknown } | undefined {
+  const code = preferences.get("code");
+  const exampleName = preferences.get("example");
+  if (code === undefined && exampleName === undefined) return undefined;
+  const byStatus = examples.get(operationId)!;
+  const status = code === undefined ? Math.min(...[...byStatus.keys()].filter((s) => s < 300)) : Number(code);
+  const named = byStatus.get(status);
+  if (!named) {
+    throw new ImsError("IMG.0001", `Prefer: code=${code} is not a documented response of ${operationId} (documented: ${[...byStatus.keys()].join(", ")}).`);
+  }
+  if (named.size === 0 && exampleName === undefined) return { status, body: undefined };
+  const name = exampleName ?? named.keys().next().value;
+  if (name === undefined || !named.has(name)) {
+    throw new ImsError("IMG.0001", `Prefer: ${operationId} ${status} has no example ${JSON.stringify(exampleName)} (examples: ${[...named.keys()].join(", ") || "none"}).`);
+  }
+  return { status, body: named.get(name) };
+}

@@ -1,0 +1,228 @@
+// The images of the emulated IMS. An image made by a create exists from the create on: its status follows its job
+// (queued, saving, then active), read when the image is read, like the job itself. An image whose job failed is
+// gone: the job's FAIL names no image, so no client could find it to delete it, and it would hold a place in the
+// quota for ever. Nothing is evicted: the quota bounds how many images a project keeps.
+import type { components } from "../../../generated/openapi.js";
+import type { JobProgress } from "../jobs/store.js";
+
+export type Image = components["schemas"]["Image"];
+export type ImageStatus = components["schemas"]["ImageStatus"];
+export type ImageTag = components["schemas"]["ImageTag"];
+
+/** What an image shows besides what the store derives (ID, status, times, links, tags). */
+export type ImageAttributes = Record<string, unknown> & { name: string; owner: string; visibility: string };
+
+type StoredImage = {
+  id: string;
+  /** Creation order, the tie-break of every sort: two images made in the same millisecond still have an order. */
+  seq: number;
+  createdAt: number;
+  updatedAt: number;
+  activeAt: number | undefined;
+  /** The settled status; while the creating job runs, undefined, and `job` tells. */
+  status: ImageStatus | undefined;
+  job: (() => JobProgress) | undefined;
+  attributes: ImageAttributes;
+  tags: Map<string, string>;
+  /** Counted in its owner's quota: a private image a create made (not one of the world's). */
+  counted: boolean;
+};
+
+/** The seconds-precision UTC time IMS shows, `2018-09-06T14:03:27Z`. */
+const imsTime = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}Z`;
+
+const STATUS_WHILE: Record<"INIT" | "RUNNING", ImageStatus> = { INIT: "queued", RUNNING: "saving" };
+
+export class ImageQuotaError extends Error {}
+
+export class ImageStore {
+  private readonly byId = new Map<string, StoredImage>();
+  /** Every image, by creation time then creation order: pages in the default order are a walk from either end. */
+  private ordered: StoredImage[] = [];
+  private readonly countByOwner = new Map<string, number>();
+  /** Images whose job has not been seen to end, oldest first. */
+  private readonly pending = new Set<StoredImage>();
+  private nextSeq = 0;
+
+  constructor(
+    readonly quota: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  clear(): void {
+    this.byId.clear();
+    this.ordered = [];
+    this.countByOwner.clear();
+    this.pending.clear();
+  }
+
+  /** How many private images a project has made and keeps (what its quota counts). */
+  used(projectId: string): number {
+    for (const image of [...this.pending]) if (image.attributes.owner === projectId) this.settle(image);
+    return this.countByOwner.get(projectId) ?? 0;
+  }
+
+  /** Refuses, before anything is made, a create that would take the project past its quota. */
+  checkRoomFor(projectId: string, count: number): void {
+    // Only a project near its quota pays for settling its pending images (a failed job's image frees its place).
+    const fits = () => (this.countByOwner.get(projectId) ?? 0) + count <= this.quota;
+    if (fits()) return;
+    const used = this.used(projectId);
+    if (!fits()) {
+      throw new ImageQuotaError(`The project has ${used} of its ${this.quota} private images; this create makes ${count} more.`);
+    }
+  }
+
+  /** Adds the images a create makes, their status following its job. */
+  addCreated(projectId: string, images: readonly { id: string; attributes: ImageAttributes; tags: readonly ImageTag[] }[], job: () => JobProgress): void {
+    // Jobs nearly always end in the order they started: settling the oldest pending images now and then keeps the
+    // set small (and lets their jobs go) even when nobody reads the images.
+    for (const oldest of [...this.pending].slice(0, 2)) this.settle(oldest);
+    for (const image of images) {
+      const stored: StoredImage = { ...this.fresh(image.id, image.attributes, image.tags), job, status: undefined, counted: true };
+      this.insert(stored);
+      this.pending.add(stored);
+      this.countByOwner.set(projectId, (this.countByOwner.get(projectId) ?? 0) + 1);
+    }
+  }
+
+  /** Adds an image that exists already (the world's), active, counted in no quota. */
+  addExisting(id: string, attributes: ImageAttributes, tags: readonly ImageTag[], createdAt?: number): void {
+    const image = this.fresh(id, attributes, tags, createdAt);
+    this.insert({ ...image, status: (attributes.status as ImageStatus | undefined) ?? "active", activeAt: image.createdAt, job: undefined, counted: false });
+  }
+
+  /** Replaces the world's images (those counted in no quota) with these. */
+  replaceExisting(images: readonly { id: string; attributes: ImageAttributes; tags: readonly ImageTag[]; createdAt?: number }[]): void {
+    for (const image of [...this.byId.values()]) if (!image.counted) this.remove(image);
+    for (const image of images) this.addExisting(image.id, image.attributes, image.tags, image.createdAt);
+  }
+
+  private fresh(id: string, attributes: ImageAttributes, tags: readonly ImageTag[], createdAt = this.now()) {
+    return { id, seq: this.nextSeq++, createdAt, updatedAt: createdAt, activeAt: undefined, attributes: { ...attributes }, tags: new Map(tags.map((tag) => [tag.key, tag.value])) };
+  }
+
+  private insert(image: StoredImage): void {
+    if (this.byId.has(image.id)) this.remove(this.byId.get(image.id)!);
+    this.byId.set(image.id, image);
+    const last = this.ordered.at(-1);
+    if (!last || compareCreated(last, image) <= 0) this.ordered.push(image);
+    else this.ordered.splice(firstAfter(this.ordered, image), 0, image);
+  }
+
+
+  private remove(image: StoredImage): void {
+    this.byId.delete(image.id);
+    this.pending.delete(image);
+    const index = firstAfter(this.ordered, image) - 1;
+    if (this.ordered[index] === image) this.ordered.splice(index, 1);
+    else this.ordered = this.ordered.filter((other) => other !== image);
+    if (image.counted) {
+      const owner = image.attributes.owner;
+      this.countByOwner.set(owner, (this.countByOwner.get(owner) ?? 1) - 1);
+    }
+  }
+
+  /** Settles an image whose job has ended: active from the job's end, or gone. Returns whether it still exists. */
+  private settle(image: StoredImage): boolean {
+    if (!image.job) return true;
+    const progress = image.job();
+    if (!("endedAt" in progress)) return true;
+    if (progress.status === "FAIL") {
+      this.remove(image);
+      return false;
+    }
+    image.status = "active";
+    image.activeAt = progress.endedAt;
+    image.updatedAt = Math.max(image.updatedAt, progress.endedAt);
+    image.job = undefined;
+    this.pending.delete(image);
+    return true;
+  }
+
+  statusOf(image: StoredImage): ImageStatus {
+    if (image.status) return image.status;
+    return STATUS_WHILE[image.job!().status as "INIT" | "RUNNING"];
+  }
+
+  /** The image, if it exists and the project may see it (its own, or a public one). */
+  visible(projectId: string, id: string): StoredImage | undefined {
+    const image = this.byId.get(id);
+    if (!image || !this.settle(image)) return undefined;
+    return isVisibleTo(image, projectId) ? image : undefined;
+  }
+
+  /**
+   * The images the project may see, in creation order (newest first unless `ascending`), starting after the
+   * position of `after` in that order. Settles each as it passes.
+   */
+  *walk(projectId: string, ascending: boolean, after?: Pick<StoredImage, "createdAt" | "seq">): Generator<StoredImage> {
+    // A copy: settling removes the images whose job failed.
+    const ordered = this.ordered.slice();
+    const start = !after ? (ascending ? 0 : ordered.length - 1) : ascending ? firstAfter(ordered, after) : firstAfter(ordered, after, true) - 1;
+    for (let i = start; ascending ? i < ordered.length : i >= 0; i += ascending ? 1 : -1) {
+      const image = ordered[i]!;
+      if (isVisibleTo(image, projectId) && this.settle(image)) yield image;
+    }
+  }
+
+  /** Every image, oldest first (the control API's view). */
+  all(): StoredImage[] {
+    return this.ordered.filter((image) => this.settle(image));
+  }
+
+  delete(image: StoredImage): void {
+    this.remove(image);
+  }
+
+  touch(image: StoredImage): void {
+    image.updatedAt = Math.max(this.now(), image.updatedAt);
+  }
+
+  /** The image as IMS shows it. */
+  view(image: StoredImage): Image {
+    const { id } = image;
+    const { name, ...attributes } = image.attributes;
+    // ID, name and status first, as IMS lists them.
+    return {
+      id,
+      name,
+      status: this.statusOf(image),
+      ...attributes,
+      tags: [...image.tags].map(([key, value]) => `${key}=${value}`),
+      self: `/v2/images/${id}`,
+      file: `/v2/images/${id}/file`,
+      schema: "/v2/schemas/image",
+      created_at: imsTime(image.createdAt),
+      updated_at: imsTime(image.updatedAt),
+      ...(image.activeAt !== undefined && { active_at: imsTime(image.activeAt) }),
+    } as Image;
+  }
+}
+
+export type { StoredImage };
+
+function compareCreated(a: Pick<StoredImage, "createdAt" | "seq">, b: Pick<StoredImage, "createdAt" | "seq">): number {
+  return a.createdAt - b.createdAt || a.seq - b.seq;
+}
+
+/** The index of the first image created after `image` (at or after it, with `orAt`): a binary search. */
+function firstAfter(ordered: readonly StoredImage[], image: Pick<StoredImage, "createdAt" | "seq">, orAt = false): number {
+  let low = 0;
+  let high = ordered.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    const order = compareCreated(ordered[middle]!, image);
+    if (order < 0 || (order === 0 && !orAt)) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+function isVisibleTo(image: StoredImage, projectId: string): boolean {
+  return image.attributes.owner === projectId || image.attributes.visibility === "public";
+}
