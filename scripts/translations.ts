@@ -48,11 +48,26 @@ export function loadOverlay(language: Language, file = overlayFile(language)): T
   return parse(readFileSync(file, "utf8")) as TranslationOverlay;
 }
 
-/** `$.paths['/v2/cloudimages/action'].post`: a JSONPath to one node, in the form the overlay's targets use. */
-export function jsonPath(segments: readonly (string | number)[]): string {
+/** A step of a JSONPath: a field, an array index, or a parameter picked by name and location. */
+export type PathSegment = string | number | { name: string; in: string };
+
+const quoted = (value: string) => `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+
+/**
+ * `$.paths['/v2/cloudimages/action'].post`: a JSONPath to one node, in the form the overlay's targets use. A
+ * parameter is picked by name (`parameters[?@.name=='id' && @.in=='query']`), so that reordering a path's
+ * parameters does not move its translations.
+ */
+export function jsonPath(segments: readonly PathSegment[]): string {
   return `$${segments
     .map((segment) =>
-      typeof segment === "number" ? `[${segment}]` : /^[A-Za-z_][A-Za-z0-9_]*$/.test(segment) ? `.${segment}` : `['${segment.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}']`,
+      typeof segment === "object"
+        ? `[?@.name==${quoted(segment.name)} && @.in==${quoted(segment.in)}]`
+        : typeof segment === "number"
+          ? `[${segment}]`
+          : /^[A-Za-z_][A-Za-z0-9_]*$/.test(segment)
+            ? `.${segment}`
+            : `[${quoted(segment)}]`,
     )
     .join("")}`;
 }
@@ -85,16 +100,19 @@ const HTTP_METHODS = new Set(["get", "put", "post", "delete", "options", "head",
  */
 export function translatableTexts(document: JsonObject): Text[] {
   const texts: Text[] = [];
-  const add = (node: JsonObject, path: (string | number)[], field: string, english: string) => {
+  const add = (node: JsonObject, path: PathSegment[], field: string, english: string) => {
     if (writtenInChinese(english)) return;
     const operation = path.length === 3 && path[0] === "paths" && HTTP_METHODS.has(String(path[2])) && (field === "summary" || field === "description");
     texts.push({ node, target: jsonPath(path), field, english, operation });
   };
   // `kind` says what the node's children are: schemas by name (a `properties` map), example objects by name, or
   // ordinary fields.
-  const walk = (node: Json, path: (string | number)[], kind: "fields" | "named-schemas" | "named-examples" | "example") => {
+  const walk = (node: Json, path: PathSegment[], kind: "fields" | "named-schemas" | "named-examples" | "example") => {
     if (Array.isArray(node)) {
-      for (const [index, item] of node.entries()) walk(item, [...path, index], "fields");
+      for (const [index, item] of node.entries()) {
+        const parameter = path.at(-1) === "parameters" && item !== null && typeof item === "object" && !Array.isArray(item) && typeof item.name === "string" && typeof item.in === "string";
+        walk(item, [...path, parameter ? { name: item.name as string, in: item.in as string } : index], "fields");
+      }
       return;
     }
     if (node === null || typeof node !== "object") return;

@@ -5,7 +5,7 @@ import { ImsError, ImsNetworkError } from "../../client/errors.ts";
 import { imageIdsOf, type Job, waitForJob } from "../../client/waiter.ts";
 import { field, h, uid } from "./dom.ts";
 import type { Messages } from "./messages.ts";
-import { emptyBody, evaluateExpression, type Link, type OpenApiDocument, type Operation, operationsOf, serverUrls, tagLabel } from "./openapi.ts";
+import { type BodyExample, emptyBody, evaluateExpression, type Link, type OpenApiDocument, type Operation, operationsOf, serverUrls, tagLabel } from "./openapi.ts";
 import { type Credentials, describeRequest, type Outcome, parameterKey, prepare, send, serverBase } from "./request.ts";
 
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -242,25 +242,32 @@ export class TryItConsole {
     const contentType = h("select", {}, ...body.media.map((media) => h("option", { value: media.contentType }, media.contentType)));
     const example = h("select", {});
     const text = h("textarea", { rows: "14", spellcheck: "false", autocomplete: "off", class: "ims-code" });
-    const fillExamples = () => {
+    // Every content type of one body carries the same document (JSON-patch as application/json or as
+    // application/openstack-images-v2.1-json-patch): a type without examples of its own offers the others'.
+    const allExamples = body.media.flatMap((media) => media.examples);
+    const examplesOf = () => {
       const media = body.media.find((candidate) => candidate.contentType === contentType.value) ?? body.media[0]!;
-      example.replaceChildren(...media.examples.map((candidate) => h("option", { value: candidate.name }, candidate.title)));
-      example.disabled = media.examples.length === 0;
-      const first = media.examples[0];
-      text.value = first ? JSON.stringify(first.value, null, 2) : emptyBody(media.schema);
+      return media.examples.length > 0 ? media.examples : allExamples;
     };
-    example.addEventListener("change", () => {
+    const show = (chosen: BodyExample | undefined) => {
       const media = body.media.find((candidate) => candidate.contentType === contentType.value) ?? body.media[0]!;
-      const chosen = media.examples.find((candidate) => candidate.name === example.value);
-      if (chosen) text.value = JSON.stringify(chosen.value, null, 2);
+      // An optional body starts empty, so that nothing is sent unless the reader writes one.
+      text.value = chosen ? JSON.stringify(chosen.value, null, 2) : body.required ? emptyBody(media.schema) : "";
+    };
+    example.replaceChildren(...examplesOf().map((candidate) => h("option", { value: candidate.name }, candidate.title)));
+    example.addEventListener("change", () => show(examplesOf().find((candidate) => candidate.name === example.value)));
+    contentType.addEventListener("change", () => {
+      const chosen = example.value;
+      example.replaceChildren(...examplesOf().map((candidate) => h("option", { value: candidate.name }, candidate.title)));
+      if (examplesOf().some((candidate) => candidate.name === chosen)) example.value = chosen;
+      else show(examplesOf()[0]);
     });
-    contentType.addEventListener("change", fillExamples);
-    fillExamples();
+    show(examplesOf()[0]);
     this.contentType = contentType;
     this.bodyText = text;
     this.bodyArea.replaceChildren(
       ...(body.media.length > 1 ? [field(t.contentTypeLabel, contentType)] : []),
-      field(t.exampleLabel, example),
+      ...(allExamples.length > 0 ? [field(t.exampleLabel, example)] : []),
       field(t.bodyLabel, text, undefined, body.required ? h("span", { class: "ims-required" }, ` · ${t.required}`) : undefined),
     );
   }

@@ -122,9 +122,12 @@ describe.skipIf(skipWithoutChromium)("the docs' Try it console", () => {
       const imageId = await followToSuccess("ShowJobProgress");
       const job = await getJson(stub.url, `/v1/cloudimages/job/${jobId}`);
       expect(job.body.entities.image_id).toBe(imageId);
-      // The contract has no image query yet: the console says so and shows the ID.
-      expect(await panel().locator(".ims-image").textContent()).toContain(t.imageNoOperation);
-      await panel().locator(".ims-image").scrollIntoViewIfNeeded();
+      // Then it opens the image with the contract's image query, ListImages `?id=`.
+      const image = panel().locator(".ims-image");
+      await image.locator("pre").waitFor();
+      expect(await image.textContent()).toContain(t.imageOpened(`GET /v2/cloudimages?id=${imageId}`));
+      expect(JSON.parse((await image.locator("pre").textContent())!).images[0]).toMatchObject({ id: imageId, status: "active" });
+      await image.scrollIntoViewIfNeeded();
       await page.screenshot({ path: `${ARTIFACTS}/docs-console-${language}-token.png` });
     });
 
@@ -233,45 +236,78 @@ describe.skipIf(skipWithoutChromium)("the docs' Try it console", () => {
     await page.close();
   });
 
-  it("opens the image with GET /v2/cloudimages?id= once the contract has that operation", async () => {
+  it("sends any operation the contract has: PATCH with a JSON-patch content type, DELETE without a body, a query", async () => {
+    const t = messagesFor("en");
+    const page = await openPage("/docs");
+    const panel = page.locator("#ims-console");
+    const status = panel.locator(".ims-result [role=status]");
+    await page.locator(".ims-toggle").click();
+    await page.waitForFunction(() => document.querySelector<HTMLInputElement>("#ims-console input[name=server]")?.value !== "");
+    await panel.getByLabel(t.tokenLabel, { exact: true }).fill("t");
+    await panel.getByRole("button", { name: t.send }).click();
+    await panel.getByRole("button", { name: t.follow("ShowJobProgress") }).click();
+    await panel.locator(".ims-job > [role=status]").filter({ hasText: UUID }).waitFor({ timeout: 20_000 });
+    const imageId = UUID.exec((await panel.locator(".ims-job > [role=status]").textContent())!)![0];
+
+    // UpdateImage: the image ID the job gave is offered; the JSON-patch content type takes the examples of the body.
+    await panel.getByLabel(t.operationLabel).selectOption("UpdateImage");
+    expect(await panel.getByLabel("image_id (path)").inputValue()).toBe(imageId);
+    await panel.getByLabel(t.contentTypeLabel).selectOption("application/openstack-images-v2.1-json-patch");
+    await panel.getByLabel(t.exampleLabel).selectOption("rename");
+    const patch = JSON.parse(await panel.locator("textarea").inputValue());
+    await panel.getByRole("button", { name: t.send }).click();
+    await status.filter({ hasText: "200" }).waitFor();
+    expect(await panel.locator("details pre").textContent()).toMatch(/^PATCH .*\/v2\/cloudimages\/[0-9a-f-]{36}\n(.*\n)*content-type: application\/openstack-images-v2\.1-json-patch$/m);
+    const renamed = patch.find((operation: { path: string }) => operation.path === "/name").value;
+    expect(JSON.parse((await panel.locator(".ims-result pre[aria-label]").textContent())!).name).toBe(renamed);
+
+    // ListImages with a query parameter.
+    await panel.getByLabel(t.operationLabel).selectOption("ListImages");
+    await panel.getByLabel("name (query)").fill(renamed);
+    await panel.getByRole("button", { name: t.send }).click();
+    await status.filter({ hasText: "200" }).waitFor();
+    expect(JSON.parse((await panel.locator(".ims-result pre[aria-label]").textContent())!).images.map((image: { id: string }) => image.id)).toEqual([imageId]);
+
+    // GlanceDeleteImage: its body is optional and starts empty, so none is sent; 204 and no body.
+    await panel.getByLabel(t.operationLabel).selectOption("GlanceDeleteImage");
+    expect(await panel.locator("textarea").inputValue()).toBe("");
+    await panel.getByRole("button", { name: t.send }).click();
+    await status.filter({ hasText: "204" }).waitFor();
+    expect(await panel.locator(".ims-result pre[aria-label]").textContent()).toBe(t.emptyBody);
+    expect((await getJson(stub.url, `/v2/cloudimages?id=${imageId}`)).body.images).toEqual([]);
+    await page.close();
+  });
+
+  it("shows the image ID when the page's contract has no image query", async () => {
     const t = messagesFor("en");
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     page.on("pageerror", (error) => void pageErrors.push(error.message));
-    // The page as it will be built once ListImages is in the contract: the same page, its embedded contract with the path.
+    // The page as an older contract would build it: its embedded contract without GET /v2/cloudimages.
     await page.route((url) => url.pathname === "/docs", async (route) => {
       if (route.request().method() !== "GET") return route.continue();
       const response = await route.fetch();
       const html = await response.text();
-      const withListImages = html.replace(/(<script type="application\/json" id="ims-docs-data">)(.*?)(<\/script>)/s, (_whole, open: string, json: string, close: string) => {
+      const withoutListImages = html.replace(/(<script type="application\/json" id="ims-docs-data">)(.*?)(<\/script>)/s, (_whole, open: string, json: string, close: string) => {
         const data = JSON.parse(json);
-        data.spec.paths["/v2/cloudimages"] = {
-          get: { operationId: "ListImages", summary: "List images", tags: ["Images"], parameters: [{ name: "id", in: "query", schema: { type: "string" } }], responses: {} },
-        };
+        delete data.spec.paths["/v2/cloudimages"];
         return `${open}${JSON.stringify(data).replace(/</g, "\\u003c")}${close}`;
       });
       const headers = Object.fromEntries(Object.entries(response.headers()).filter(([name]) => name !== "content-length"));
-      await route.fulfill({ status: 200, headers, body: withListImages });
-    });
-    const asked: string[] = [];
-    await page.route((url) => url.pathname === "/v2/cloudimages", (route) => {
-      asked.push(route.request().url());
-      const id = new URL(route.request().url()).searchParams.get("id");
-      return route.fulfill({ status: 200, contentType: "application/json", headers: { "X-Request-Id": "f".repeat(32), "Access-Control-Allow-Origin": "*" }, body: JSON.stringify({ images: [{ id, status: "active" }] }) });
+      await route.fulfill({ status: 200, headers, body: withoutListImages });
     });
     await page.goto(`${stub.url}/docs`, { waitUntil: "networkidle" });
     await page.locator(".ims-toggle").click();
-    // The page's contract is no longer the one the stub serves, so the console does not take the stub for granted.
+    // The page's contract is not the one the stub serves, so the console does not take the stub for granted.
     expect(await page.getByLabel(t.serverLabel).inputValue()).toBe("");
     await page.getByLabel(t.serverLabel).fill(stub.url);
     await page.getByLabel(t.tokenLabel, { exact: true }).fill("t");
     await page.getByRole("button", { name: t.send }).click();
     await page.getByRole("button", { name: t.follow("ShowJobProgress") }).click();
-    const image = page.locator("#ims-console .ims-image");
-    await image.locator("[role=status]").waitFor({ timeout: 20_000 });
-    const imageId = UUID.exec((await page.locator("#ims-console .ims-job > [role=status]").textContent())!)![0];
-    expect(asked).toEqual([`${stub.url}/v2/cloudimages?id=${imageId}`]);
-    expect(await image.textContent()).toContain(t.imageOpened(`GET /v2/cloudimages?id=${imageId}`));
-    expect(JSON.parse((await image.locator("pre").textContent())!)).toEqual({ images: [{ id: imageId, status: "active" }] });
+    const status = page.locator("#ims-console .ims-job > [role=status]");
+    await status.filter({ hasText: UUID }).waitFor({ timeout: 20_000 });
+    const imageId = UUID.exec((await status.textContent())!)![0];
+    expect(await page.locator("#ims-console .ims-image").textContent()).toContain(t.imageNoOperation);
+    expect(await status.textContent()).toBe(t.jobSucceeded(imageId));
     await page.close();
   });
 

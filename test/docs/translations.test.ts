@@ -90,10 +90,10 @@ describe("the Chinese translation", () => {
   });
 
   it("reports an untranslated new operation, with its JSON path", () => {
-    const withListImages = contractWith((spec) => (spec.paths["/v2/cloudimages"] = { get: { operationId: "ListImages", summary: "List images", description: "Lists images.", responses: {} } }));
-    expect(missingTranslations(withListImages, overlay).filter((text) => text.operation).map((text) => `${text.target} ${text.field}`)).toEqual([
-      "$.paths['/v2/cloudimages'].get summary",
-      "$.paths['/v2/cloudimages'].get description",
+    const withMembers = contractWith((spec) => (spec.paths["/v1/cloudimages/{image_id}/members"] = { get: { operationId: "ListImageMembers", summary: "List members", description: "Lists an image's members.", responses: {} } }));
+    expect(missingTranslations(withMembers, overlay).filter((text) => text.operation).map((text) => `${text.target} ${text.field}`)).toEqual([
+      "$.paths['/v1/cloudimages/{image_id}/members'].get summary",
+      "$.paths['/v1/cloudimages/{image_id}/members'].get description",
     ]);
   });
 
@@ -104,7 +104,7 @@ describe("the Chinese translation", () => {
     expect(chinese.paths["/v1/{project_id}/jobs/{job_id}"].get.summary).toBe("异步任务查询");
     expect(chinese.info.description).toContain("## 异步流程");
     expect(chinese.info.description).toContain("| 400 | `IMG.0166` | ISO文件创建镜像必须包含os_version信息。");
-    expect(chinese.tags.map((tag: any) => tag["x-displayName"])).toEqual(["镜像", "异步任务"]);
+    expect(chinese.tags.map((tag: any) => tag["x-displayName"])).toEqual(["镜像", "异步任务", "镜像标签", "配额"]);
     expect(chinese.components.examples.ServerSystemImageWithTags.summary).toBe("使用tags参数及云服务器制作系统盘镜像");
     // Only text changed: take every translated field back out and the English contract is what remains.
     const stripped = structuredClone(chinese);
@@ -126,12 +126,15 @@ describe("npm run docs:translations", () => {
   });
 
   it("-- --missing lists untranslated texts by JSON path and prints the actions to fill in, with their hashes", async () => {
-    const file = join(dir, "with-list-images.json");
-    writeFileSync(file, JSON.stringify(contractWith((spec) => (spec.paths["/v2/cloudimages"] = { get: { operationId: "ListImages", summary: "List images", responses: {} } }))));
+    const file = join(dir, "with-members.json");
+    const parameter = { name: "limit", in: "query", description: "At most this many.", schema: { type: "integer" } };
+    writeFileSync(file, JSON.stringify(contractWith((spec) => (spec.paths["/v1/cloudimages/{image_id}/members"] = { get: { operationId: "ListImageMembers", summary: "List members", parameters: [parameter], responses: {} } }))));
     const { code, stdout } = await command("--missing", "--spec", file);
     expect(code).toBe(1);
-    expect(stdout).toContain("$.paths['/v2/cloudimages'].get summary  (operation)");
-    expect(stdout).toContain(`- target: $.paths['/v2/cloudimages'].get\n  update:\n    summary: List images\n  x-english-sha256:\n    summary: ${englishHash("List images")}`);
+    expect(stdout).toContain("$.paths['/v1/cloudimages/{image_id}/members'].get summary  (operation)");
+    expect(stdout).toContain(`- target: $.paths['/v1/cloudimages/{image_id}/members'].get\n  update:\n    summary: List members\n  x-english-sha256:\n    summary: ${englishHash("List members")}`);
+    // A parameter is named by name and location, so that reordering a path's parameters moves nothing.
+    expect(stdout).toContain(`- target: $.paths['/v1/cloudimages/{image_id}/members'].get.parameters[?@.name=='limit' && @.in=='query']\n  update:\n    description: At most this many.`);
   });
 
   it("exits 1 on a stale translation and says what changed", async () => {
