@@ -47,7 +47,7 @@ export class TryItConsole {
   private parameterInputs = new Map<string, HTMLInputElement | HTMLSelectElement>();
   private contentType: HTMLSelectElement | undefined;
   private bodyText: HTMLTextAreaElement | undefined;
-  /** Values answers gave (a job_id, an image_id), offered again to parameters of the same name. */
+  /** IDs answers gave (a job_id, an image_id), offered again to path parameters of the same name. */
   private remembered = new Map<string, string>();
   private following: AbortController | undefined;
   private opener: HTMLElement | undefined;
@@ -224,7 +224,8 @@ export class TryItConsole {
         const control = values
           ? h("select", {}, h("option", { value: "" }, ""), ...values.map((value) => h("option", { value: String(value) }, String(value))))
           : h("input", { type: "text", autocomplete: "off", spellcheck: "false", placeholder: parameter.example ?? (parameter.name === "project_id" ? t.projectLabel : undefined) });
-        control.value = this.remembered.get(parameter.name) ?? "";
+        // A path parameter gets the ID an earlier answer gave under its name (a filter is the reader's choice).
+        control.value = parameter.in === "path" ? (this.remembered.get(parameter.name) ?? "") : "";
         if (parameter.required) control.setAttribute("aria-required", "true");
         this.parameterInputs.set(parameterKey(parameter), control);
         const description = parameter.description.split("\n")[0];
@@ -290,6 +291,11 @@ export class TryItConsole {
     const { t } = this;
     const operation = this.operation;
     this.following?.abort();
+    // The previous answer goes at once, so that it cannot be mistaken for this request's.
+    this.result.hidden = true;
+    this.result.replaceChildren();
+    this.job.hidden = true;
+    this.job.replaceChildren();
     const prepared = await prepare(
       {
         server: this.server.value,
@@ -325,7 +331,9 @@ export class TryItConsole {
 
   private remember(body: unknown): void {
     if (typeof body !== "object" || body === null || Array.isArray(body)) return;
-    for (const [name, value] of Object.entries(body)) if (typeof value === "string" && /_id$|^id$/.test(name)) this.remembered.set(name, value);
+    for (const [name, value] of Object.entries(body)) {
+      if (typeof value === "string" && /_id$/.test(name) && /^[0-9a-f]{32}$|^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/i.test(value)) this.remembered.set(name, value);
+    }
   }
 
   /** What a reader sees of an answer: status, the IMS error as it came, X-Request-Id, headers and body. */

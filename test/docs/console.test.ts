@@ -266,6 +266,7 @@ describe.skipIf(skipWithoutChromium)("the docs' Try it console", () => {
     await panel.getByLabel("name (query)").fill(renamed);
     await panel.getByRole("button", { name: t.send }).click();
     await status.filter({ hasText: "200" }).waitFor();
+    expect(await panel.locator("details pre").textContent()).toContain(`GET ${stub.url}/v2/cloudimages?name=`);
     expect(JSON.parse((await panel.locator(".ims-result pre[aria-label]").textContent())!).images.map((image: { id: string }) => image.id)).toEqual([imageId]);
 
     // GlanceDeleteImage: its body is optional and starts empty, so none is sent; 204 and no body.
