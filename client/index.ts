@@ -3,10 +3,11 @@
 import createClient, { type Client, type Middleware } from "openapi-fetch";
 import type { components, paths } from "../generated/openapi.js";
 import { signRequest } from "./aksk.js";
-import { ImsError, ImsNetworkError } from "./errors.js";
-import { waitForJob, type Job, type WaitOptions, type WaitResult } from "./waiter.js";
+import { checkCallOptions, checkClientOptions, checkCreateImageBody, checkJobId } from "./checks.js";
+import { describeNetworkFailure, ImsError, ImsNetworkError } from "./errors.js";
+import { checkWaitOptions, waitForJob, type Job, type WaitOptions, type WaitResult } from "./waiter.js";
 
-export { ImsError, ImsNetworkError } from "./errors.js";
+export { describeNetworkFailure, ImsError, ImsNetworkError, type NetworkFailure, type NetworkFailureKind } from "./errors.js";
 export { backoffDelay, imageIdsOf, type Job, type WaitOptions, type WaitResult, type WaitState } from "./waiter.js";
 export * as aksk from "./aksk.js";
 
@@ -36,7 +37,7 @@ export type ImsAuth = { token: string; projectId?: string } | { ak: string; sk: 
 
 export type ImsClientOptions = {
   /** The service root, for example `https://ims.cn-north-4.myhuaweicloud.com` or the stub's `http://127.0.0.1:8080`. */
-  endpoint: string;
+  endpoint: string | URL;
   auth: ImsAuth;
   /** A fetch implementation; the global fetch by default. */
   fetch?: typeof globalThis.fetch;
@@ -84,18 +85,33 @@ function authMiddleware(auth: ImsAuth): Middleware {
   };
 }
 
+/**
+ * Turns a fetch that got no answer into an ImsNetworkError that says why, with the request's method and URL.
+ * An abort the caller asked for stays the AbortError it is.
+ */
+const networkErrors: Middleware = {
+  onError({ request, error }) {
+    if ((error as Error)?.name === "AbortError") return undefined;
+    return ImsNetworkError.fromFetchError(error, request);
+  },
+};
+
 export function createImsClient(options: ImsClientOptions): ImsClient {
-  const raw = createClient<paths>({ baseUrl: options.endpoint.replace(/\/+$/, ""), ...(options.fetch && { fetch: options.fetch }) });
-  raw.use(authMiddleware(options.auth));
+  const checked = checkClientOptions(options);
+  const raw = createClient<paths>({ baseUrl: checked.endpoint, ...(checked.fetch && { fetch: checked.fetch }) });
+  raw.use(authMiddleware(options.auth), networkErrors);
   const projectId = options.auth.projectId;
 
-  async function call<T>(send: () => Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
+  async function call<T>(operation: string, send: () => Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
     let outcome: Awaited<ReturnType<typeof send>>;
     try {
       outcome = await send();
     } catch (error) {
-      if ((error as Error)?.name === "AbortError") throw error;
-      throw new ImsNetworkError(`IMS request failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+      if (error instanceof ImsNetworkError || (error as Error)?.name === "AbortError") throw error;
+      // An answer came, but its body could not be read: not JSON, or cut short.
+      const { kind, code, detail } =
+        error instanceof SyntaxError ? { kind: "invalid-response" as const, code: undefined, detail: `its body is not JSON (${error.message})` } : describeNetworkFailure(error);
+      throw new ImsNetworkError(`IMS request ${operation} got no usable answer: ${detail}`, { cause: error, kind, ...(code !== undefined && { code }) });
     }
     if (outcome.error !== undefined || !outcome.response.ok || outcome.data === undefined) {
       throw ImsError.fromResponse(outcome.response, outcome.error);
@@ -105,21 +121,38 @@ export function createImsClient(options: ImsClientOptions): ImsClient {
 
   const client: ImsClient = {
     raw,
-    createImage: (body, { signal } = {}) =>
-      call(() => raw.POST("/v2/cloudimages/action", { body: body as Schemas["CreateImageRequestBody"], ...(signal && { signal }) })),
-    showJob(jobId, { signal } = {}) {
-      if (!projectId) return Promise.reject(new TypeError("showJob needs a project ID: give auth.projectId, or use showJobProgress"));
-      return call(() => raw.GET("/v1/{project_id}/jobs/{job_id}", { params: { path: { project_id: projectId, job_id: jobId } }, ...(signal && { signal }) })) as Promise<Job>;
+    async createImage(body, callOptions) {
+      checkCreateImageBody("createImage", body);
+      checkCallOptions("createImage", callOptions);
+      const signal = callOptions?.signal;
+      return call("POST /v2/cloudimages/action", () => raw.POST("/v2/cloudimages/action", { body: body as Schemas["CreateImageRequestBody"], ...(signal && { signal }) }));
+    },
+    async showJob(jobId, callOptions) {
+      checkJobId("showJob", jobId);
+      checkCallOptions("showJob", callOptions);
+      if (!projectId) throw new TypeError("showJob needs a project ID: give auth.projectId, or use showJobProgress");
+      const signal = callOptions?.signal;
+      return call("GET /v1/{project_id}/jobs/{job_id}", () =>
+        raw.GET("/v1/{project_id}/jobs/{job_id}", { params: { path: { project_id: projectId, job_id: jobId } }, ...(signal && { signal }) }),
+      ) as Promise<Job>;
     },
     // openapi-fetch 0.17 drops properties typed exactly `null` (error_code while a job runs) from response types;
     // the contract's own Job type keeps them.
-    showJobProgress: (jobId, { signal } = {}) =>
-      call(() => raw.GET("/v1/cloudimages/job/{job_id}", { params: { path: { job_id: jobId } }, ...(signal && { signal }) })) as Promise<Job>,
-    waitForJob(jobId, waitOptions) {
+    async showJobProgress(jobId, callOptions) {
+      checkJobId("showJobProgress", jobId);
+      checkCallOptions("showJobProgress", callOptions);
+      const signal = callOptions?.signal;
+      return call("GET /v1/cloudimages/job/{job_id}", () => raw.GET("/v1/cloudimages/job/{job_id}", { params: { path: { job_id: jobId } }, ...(signal && { signal }) })) as Promise<Job>;
+    },
+    async waitForJob(jobId, waitOptions) {
+      checkJobId("waitForJob", jobId);
       const read = projectId ? client.showJob : client.showJobProgress;
       return waitForJob((signal) => read(jobId, signal ? { signal } : {}), waitOptions);
     },
     async createImageAndWait(body, waitOptions) {
+      // Checked before the create: a wait that cannot start must not leave an image being made.
+      checkCreateImageBody("createImageAndWait", body);
+      checkWaitOptions("createImageAndWait", waitOptions);
       const { job_id: jobId } = await client.createImage(body, waitOptions.signal ? { signal: waitOptions.signal } : {});
       const result = await client.waitForJob(jobId, waitOptions);
       if (result.state !== "SUCCESS" || !result.job) throw new JobWaitError(jobId, result);

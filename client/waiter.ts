@@ -3,6 +3,7 @@
 // progress callbacks, fail-fast on errors that retrying cannot fix, and a grace window for a job that is not
 // visible yet right after its create.
 import type { components } from "../generated/openapi.js";
+import { describeValue, isRecord, looksLikeAbortSignal, missingOption, refuseUnknownKeys } from "./checks.js";
 import { ImsError, ImsNetworkError } from "./errors.js";
 
 export type Job = components["schemas"]["Job"];
@@ -49,15 +50,51 @@ export function imageIdsOf(job: Job): string[] {
   return ids;
 }
 
-function checkOptions(o: WaitOptions): Required<Pick<WaitOptions, "maxWaitTime" | "minDelay" | "maxDelay" | "notFoundGraceTime">> {
-  const minDelay = o.minDelay ?? 2;
-  const maxDelay = o.maxDelay ?? 30;
-  const notFoundGraceTime = o.notFoundGraceTime ?? 10;
-  if (!(o.maxWaitTime > 0)) throw new RangeError("waitForJob: maxWaitTime must be a number of seconds above 0");
-  if (!(minDelay > 0)) throw new RangeError("waitForJob: minDelay must be above 0");
-  if (!(maxDelay >= minDelay)) throw new RangeError("waitForJob: maxDelay must be at least minDelay");
-  if (!(notFoundGraceTime >= 0)) throw new RangeError("waitForJob: notFoundGraceTime must not be negative");
-  return { maxWaitTime: o.maxWaitTime, minDelay, maxDelay, notFoundGraceTime };
+const WAIT_OPTIONS = ["maxWaitTime", "minDelay", "maxDelay", "signal", "onProgress", "notFoundGraceTime", "random"] as const;
+/** Other waiters' and pollers' names for these options, folded. */
+const WAIT_ALIASES: Record<string, string> = {
+  timeout: "maxWaitTime",
+  timeoutms: "maxWaitTime (in seconds)",
+  maxwait: "maxWaitTime",
+  wait: "maxWaitTime",
+  deadline: "maxWaitTime",
+  interval: "minDelay",
+  pollinterval: "minDelay",
+  delay: "minDelay",
+  maxinterval: "maxDelay",
+  abortsignal: "signal",
+  onupdate: "onProgress",
+  onpoll: "onProgress",
+};
+
+/**
+ * Checks a wait's options before any request: a TypeError for a missing, misnamed or mistyped option, a
+ * RangeError for a number out of range; each names the option, what it expected and what it got.
+ */
+export function checkWaitOptions(method: string, o: unknown): Required<Pick<WaitOptions, "maxWaitTime" | "minDelay" | "maxDelay" | "notFoundGraceTime">> {
+  const where = `${method}: options`;
+  if (!isRecord(o)) throw new TypeError(`${where} must be an object with at least maxWaitTime, in seconds, such as { maxWaitTime: 600 } (got ${describeValue(o)})`);
+  if (o.maxWaitTime === undefined) throw missingOption(where, "maxWaitTime", "the most seconds to wait, such as 600", o, WAIT_OPTIONS, WAIT_ALIASES);
+  refuseUnknownKeys(where, o, WAIT_OPTIONS, WAIT_ALIASES);
+  const seconds = (name: "maxWaitTime" | "minDelay" | "maxDelay" | "notFoundGraceTime", fallback: number, zeroAllowed = false): number => {
+    const value = o[name] ?? fallback;
+    if (typeof value !== "number" || Number.isNaN(value)) throw new TypeError(`${where}.${name} must be a number of seconds (got ${describeValue(value)})`);
+    if (zeroAllowed ? value < 0 : value <= 0) throw new RangeError(`${where}.${name} must be ${zeroAllowed ? "0 or more" : "above 0"} seconds (got ${value})`);
+    return value;
+  };
+  const maxWaitTime = seconds("maxWaitTime", 0);
+  const minDelay = seconds("minDelay", 2);
+  const maxDelay = seconds("maxDelay", 30);
+  const notFoundGraceTime = seconds("notFoundGraceTime", 10, true);
+  if (maxDelay < minDelay) {
+    const shown = (name: "minDelay" | "maxDelay", value: number) => `${name} ${value} s${o[name] === undefined ? " (the default)" : ""}`;
+    throw new RangeError(`${where}.maxDelay must be at least minDelay (got ${shown("maxDelay", maxDelay)}, ${shown("minDelay", minDelay)}; both are in seconds)`);
+  }
+  if (o.signal !== undefined && !looksLikeAbortSignal(o.signal)) throw new TypeError(`${where}.signal must be an AbortSignal (got ${describeValue(o.signal)})`);
+  for (const name of ["onProgress", "random"] as const) {
+    if (o[name] !== undefined && typeof o[name] !== "function") throw new TypeError(`${where}.${name} must be a function (got ${describeValue(o[name])})`);
+  }
+  return { maxWaitTime, minDelay, maxDelay, notFoundGraceTime };
 }
 
 /** Smithy's waiter backoff: a random delay between minDelay and minDelay·2^(attempt−1), then maxDelay. */
@@ -84,7 +121,7 @@ function sleep(seconds: number, signal: AbortSignal | undefined): Promise<void> 
 const retryable = (status: number) => status === 429 || status >= 500;
 
 export async function waitForJob(read: (signal?: AbortSignal) => Promise<Job>, options: WaitOptions): Promise<WaitResult> {
-  const { maxWaitTime, minDelay, maxDelay, notFoundGraceTime } = checkOptions(options);
+  const { maxWaitTime, minDelay, maxDelay, notFoundGraceTime } = checkWaitOptions("waitForJob", options);
   const { signal, onProgress } = options;
   const random = options.random ?? Math.random;
   const started = Date.now();
@@ -93,6 +130,8 @@ export async function waitForJob(read: (signal?: AbortSignal) => Promise<Job>, o
   const observe = (kind: string) => (observedResponses[kind] = (observedResponses[kind] ?? 0) + 1);
   let polls = 0;
   let job: Job | undefined;
+  /** Why the last read got no job, if it did not: a wait that times out says so rather than only "not finished". */
+  let lastFailure: string | undefined;
   const result = (state: WaitState, reason: string, extra: Partial<WaitResult> = {}): WaitResult => ({
     state,
     polls,
@@ -107,6 +146,7 @@ export async function waitForJob(read: (signal?: AbortSignal) => Promise<Job>, o
     if (signal?.aborted) return result("ABORTED", "the signal aborted the wait");
     try {
       job = await read(signal);
+      lastFailure = undefined;
       polls++;
       observe(job.status);
       onProgress?.(job);
@@ -124,14 +164,18 @@ export async function waitForJob(read: (signal?: AbortSignal) => Promise<Job>, o
         observe(String(error.status));
         const waitingToAppear = error.status === 404 && elapsed() < notFoundGraceTime;
         if (!waitingToAppear && !retryable(error.status)) throw error;
+        lastFailure = `${error.status} ${error.code}: ${error.message}`;
       } else if (error instanceof ImsNetworkError) {
         observe("network");
+        lastFailure = error.message;
       } else {
         throw error;
       }
     }
     const delay = backoffDelay(attempt, minDelay, maxDelay, random);
-    if (elapsed() + delay > maxWaitTime) return result("TIMEOUT", `the job did not finish within ${maxWaitTime} s`);
+    if (elapsed() + delay > maxWaitTime) {
+      return result("TIMEOUT", `the job did not finish within ${maxWaitTime} s${lastFailure ? `; the last poll got no job: ${lastFailure}` : ""}`);
+    }
     await sleep(delay, signal);
   }
 }
