@@ -18,6 +18,7 @@ import { deferSpecMetaValidation } from "./validator-startup.js";
 import { ContractProxy, forwardsRefused, proxyHandlers, type ProxySettings } from "./proxy.js";
 import { randomHexId } from "./ids.js";
 import { jsonLineLogger, type LogEntry } from "./log.js";
+import { refusalWithUnknownFields, unknownBodyFields } from "./near-miss.js";
 
 deferSpecMetaValidation();
 
@@ -161,6 +162,7 @@ export function createApp(options: CreateAppOptions = {}): StubApp {
   const app = express() as StubApp;
   app.jobs = jobs;
   app.scenario = scenario;
+  app.locals.unknownBodyFields = unknownBodyFields([spec, controlSpec]);
   app.disable("x-powered-by");
   app.set("etag", false);
 
@@ -324,7 +326,7 @@ function toImsError(err: ValidatorError, req: StubRequest, classifyBody: BodyCla
       return emptyBody ? new ImsError("IMG.0007") : classifyBody(req.body);
     }
     const where = first ? first.path.replace(/^\/(body|params|query|headers)\/?/, "").replace(/\//g, ".") || "body" : "request";
-    return new ImsError("IMG.0001", first ? `${where} ${first.message}.` : err.message);
+    return new ImsError("IMG.0001", first ? refusalWithUnknownFields(first.path, `${where} ${first.message}.`, req.app.locals.unknownBodyFields(operationId, req.body)) : err.message);
   }
   // Any other refusal keeps its status (406 for an Accept the API cannot answer, for instance).
   if (status >= 400 && status < 500) return new ImsError("IMG.0001", err.message, status);
