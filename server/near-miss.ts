@@ -120,12 +120,12 @@ const described = (field: UnknownField) => (field.suggestion ? `${field.path} (d
  * `instanceId is not a field of this body: did you mean instance_id?`, or for several
  * `instanceId (did you mean instance_id?) and descripton (did you mean description?) are not fields of this body.`
  */
-export function describeUnknownFields(fields: readonly UnknownField[]): string | undefined {
+export function describeUnknownFields(fields: readonly UnknownField[], of = "this body"): string | undefined {
   const [first] = fields;
   if (!first) return undefined;
-  if (fields.length === 1) return `${first.path} is not a field of this body${first.suggestion ? `: did you mean ${first.suggestion}?` : "."}`;
+  if (fields.length === 1) return `${first.path} is not a field of ${of}${first.suggestion ? `: did you mean ${first.suggestion}?` : "."}`;
   const names = fields.map(described);
-  return `${names.slice(0, -1).join(", ")} and ${names.at(-1)} are not fields of this body.`;
+  return `${names.slice(0, -1).join(", ")} and ${names.at(-1)} are not fields of ${of}.`;
 }
 
 /**
