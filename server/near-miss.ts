@@ -90,7 +90,9 @@ function collect(schema: unknown, value: unknown, path: string, resolve: RefReso
   if (depth > 32) return;
   if (Array.isArray(value)) {
     const items = deref(schema, resolve).items;
-    if (items !== undefined) value.forEach((item, index) => collect(items, item, join(path, index), resolve, found, depth + 1));
+    if (items !== undefined) {
+      for (const [index, item] of value.entries()) collect(items, item, join(path, index), resolve, found, depth + 1);
+    }
     return;
   }
   if (!isObject(value)) return;
