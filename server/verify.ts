@@ -130,7 +130,6 @@ async function main(): Promise<number> {
       return 0;
     }
     checkedFlags(values, all);
-    stub = await isTheStub(values.server as string);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     console.error(`ims-verify: ${error.message}\n\n${HELP}`);
@@ -142,6 +141,13 @@ async function main(): Promise<number> {
   const bin = respectBin();
   if (!bin) {
     console.error("ims-verify runs Redocly's workflow runner: npm install --save-dev @redocly/cli@2.77.0");
+    return 2;
+  }
+  try {
+    stub = await isTheStub(server);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`ims-verify: ${error.message}`);
     return 2;
   }
 
