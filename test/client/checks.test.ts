@@ -68,6 +68,12 @@ describe("the methods' arguments", () => {
     ["interval beside maxWaitTime", () => ims.waitForJob("j", { maxWaitTime: 60, interval: 5 } as never), /options\.interval is not an option .*; did you mean minDelay\?$/],
     ["maxWaitTime as text", () => ims.waitForJob("j", { maxWaitTime: "600" } as never), /options\.maxWaitTime must be a number of seconds \(got "600"\)/],
     ["onProgress that is not a function", () => ims.waitForJob("j", { maxWaitTime: 60, onProgress: "log" } as never), /options\.onProgress must be a function \(got "log"\)/],
+    ["the image itself for its ID", () => ims.showImage({ id: "3f7185de-b59a-4bb8-aa1d-7a513528b0e9" } as never), /^showImage: imageId must be a non-empty string.*\(got an object with id; did you mean its id\?\)$/],
+    ["no image ID to delete", () => ims.deleteImage("" as never), /^deleteImage: imageId must be a non-empty string/],
+    ["a changes object instead of a list", () => ims.updateImage("i", { op: "add", path: "/name", value: "x" } as never), /^updateImage: changes must be an array of \{ op, path, value \}/],
+    ["an unknown tag action", () => ims.changeImageTags("i", "add" as never, []), /^changeImageTags: action must be "create" or "delete" \(got "add"\)/],
+    ["safe_mode for safeMode", () => ims.createImage({ name: "x", instance_id: "i" } as never, { safe_mode: true } as never), /options\.safe_mode is not an option .*did you mean safeMode\?/],
+    ["no wait options for an image", () => ims.waitForImageDeleted("i", undefined as never), /^waitForImageDeleted: options must be an object with at least maxWaitTime/],
   ])("%s is a TypeError that names it, and sends nothing", async (_label, call, message) => {
     const before = sent.length;
     const error = await call().catch((thrown: unknown) => thrown);
