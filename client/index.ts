@@ -3,10 +3,11 @@
 import createClient, { type Client, type Middleware } from "openapi-fetch";
 import type { components, paths } from "../generated/openapi.js";
 import { signRequest } from "./aksk.js";
-import { ImsError, ImsNetworkError } from "./errors.js";
-import { pollUntil, waitForJob, type Job, type PollResult, type WaitOptions, type WaitResult } from "./waiter.js";
+import { checkCallOptions, checkClientOptions, checkCreateImageBody, checkImageId, checkJobId } from "./checks.js";
+import { describeNetworkFailure, ImsError, ImsNetworkError } from "./errors.js";
+import { checkWaitOptions, pollUntil, waitForJob, type Job, type PollResult, type WaitOptions, type WaitResult } from "./waiter.js";
 
-export { ImsError, ImsNetworkError } from "./errors.js";
+export { describeNetworkFailure, ImsError, ImsNetworkError, type NetworkFailure, type NetworkFailureKind } from "./errors.js";
 export { backoffDelay, imageIdsOf, type Job, type PollResult, type WaitOptions, type WaitResult, type WaitState } from "./waiter.js";
 export * as aksk from "./aksk.js";
 
@@ -47,7 +48,7 @@ export type ImsAuth = { token: string; projectId?: string } | { ak: string; sk: 
 
 export type ImsClientOptions = {
   /** The service root, for example `https://ims.cn-north-4.myhuaweicloud.com` or the stub's `http://127.0.0.1:8080`. */
-  endpoint: string;
+  endpoint: string | URL;
   auth: ImsAuth;
   /** A fetch implementation; the global fetch by default. */
   fetch?: typeof globalThis.fetch;
@@ -135,9 +136,21 @@ function authMiddleware(auth: ImsAuth): Middleware {
   };
 }
 
+/**
+ * Turns a fetch that got no answer into an ImsNetworkError that says why, with the request's method and URL.
+ * An abort the caller asked for stays the AbortError it is.
+ */
+const networkErrors: Middleware = {
+  onError({ request, error }) {
+    if ((error as Error)?.name === "AbortError") return undefined;
+    return ImsNetworkError.fromFetchError(error, request);
+  },
+};
+
 export function createImsClient(options: ImsClientOptions): ImsClient {
-  const raw = createClient<paths>({ baseUrl: options.endpoint.replace(/\/+$/, ""), ...(options.fetch && { fetch: options.fetch }) });
-  raw.use(authMiddleware(options.auth));
+  const checked = checkClientOptions(options);
+  const raw = createClient<paths>({ baseUrl: checked.endpoint, ...(checked.fetch && { fetch: checked.fetch }) });
+  raw.use(authMiddleware(options.auth), networkErrors);
   const projectId = options.auth.projectId;
 
   /** The project ID a path needs; the calls that need one refuse at once without it. */
@@ -147,20 +160,23 @@ export function createImsClient(options: ImsClientOptions): ImsClient {
   }
 
   /** A call whose success has no body (204). */
-  async function callNoContent(send: () => Promise<{ error?: unknown; response: Response }>): Promise<void> {
-    await call(async () => {
+  async function callNoContent(operation: string, send: () => Promise<{ error?: unknown; response: Response }>): Promise<void> {
+    await call(operation, async () => {
       const outcome = await send();
       return { ...outcome, data: outcome.response.ok ? true : undefined };
     });
   }
 
-  async function call<T>(send: () => Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
+  async function call<T>(operation: string, send: () => Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
     let outcome: Awaited<ReturnType<typeof send>>;
     try {
       outcome = await send();
     } catch (error) {
-      if ((error as Error)?.name === "AbortError") throw error;
-      throw new ImsNetworkError(`IMS request failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+      if (error instanceof ImsNetworkError || (error as Error)?.name === "AbortError") throw error;
+      // An answer came, but its body could not be read: not JSON, or cut short.
+      const { kind, code, detail } =
+        error instanceof SyntaxError ? { kind: "invalid-response" as const, code: undefined, detail: `its body is not JSON (${error.message})` } : describeNetworkFailure(error);
+      throw new ImsNetworkError(`IMS request ${operation} got no usable answer: ${detail}`, { cause: error, kind, ...(code !== undefined && { code }) });
     }
     if (outcome.error !== undefined || !outcome.response.ok || outcome.data === undefined) {
       throw ImsError.fromResponse(outcome.response, outcome.error);
@@ -170,21 +186,39 @@ export function createImsClient(options: ImsClientOptions): ImsClient {
 
   const client: ImsClient = {
     raw,
-    createImage: (body, { signal, safeMode } = {}) =>
-      call(() => raw.POST(safeMode ? "/v2.1/cloudimages/action" : "/v2/cloudimages/action", { body: body as Schemas["CreateImageRequestBody"], ...(signal && { signal }) })),
-    showJob(jobId, { signal } = {}) {
-      if (!projectId) return Promise.reject(new TypeError("showJob needs a project ID: give auth.projectId, or use showJobProgress"));
-      return call(() => raw.GET("/v1/{project_id}/jobs/{job_id}", { params: { path: { project_id: projectId, job_id: jobId } }, ...(signal && { signal }) })) as Promise<Job>;
+    async createImage(body, callOptions) {
+      checkCreateImageBody("createImage", body);
+      checkCallOptions("createImage", callOptions, ["safeMode"]);
+      const signal = callOptions?.signal;
+      const path = callOptions?.safeMode ? "/v2.1/cloudimages/action" : "/v2/cloudimages/action";
+      return call(`POST ${path}`, () => raw.POST(path, { body: body as Schemas["CreateImageRequestBody"], ...(signal && { signal }) }));
+    },
+    async showJob(jobId, callOptions) {
+      checkJobId("showJob", jobId);
+      checkCallOptions("showJob", callOptions);
+      if (!projectId) throw new TypeError("showJob needs a project ID: give auth.projectId, or use showJobProgress");
+      const signal = callOptions?.signal;
+      return call("GET /v1/{project_id}/jobs/{job_id}", () =>
+        raw.GET("/v1/{project_id}/jobs/{job_id}", { params: { path: { project_id: projectId, job_id: jobId } }, ...(signal && { signal }) }),
+      ) as Promise<Job>;
     },
     // openapi-fetch 0.17 drops properties typed exactly `null` (error_code while a job runs) from response types;
     // the contract's own Job type keeps them.
-    showJobProgress: (jobId, { signal } = {}) =>
-      call(() => raw.GET("/v1/cloudimages/job/{job_id}", { params: { path: { job_id: jobId } }, ...(signal && { signal }) })) as Promise<Job>,
-    waitForJob(jobId, waitOptions) {
+    async showJobProgress(jobId, callOptions) {
+      checkJobId("showJobProgress", jobId);
+      checkCallOptions("showJobProgress", callOptions);
+      const signal = callOptions?.signal;
+      return call("GET /v1/cloudimages/job/{job_id}", () => raw.GET("/v1/cloudimages/job/{job_id}", { params: { path: { job_id: jobId } }, ...(signal && { signal }) })) as Promise<Job>;
+    },
+    async waitForJob(jobId, waitOptions) {
+      checkJobId("waitForJob", jobId);
       const read = projectId ? client.showJob : client.showJobProgress;
       return waitForJob((signal) => read(jobId, signal ? { signal } : {}), waitOptions);
     },
     async createImageAndWait(body, waitOptions) {
+      // Checked before the create: a wait that cannot start must not leave an image being made.
+      checkCreateImageBody("createImageAndWait", body);
+      checkWaitOptions("createImageAndWait", waitOptions);
       const { job_id: jobId } = await client.createImage(body, waitOptions.signal ? { signal: waitOptions.signal } : {});
       const result = await client.waitForJob(jobId, waitOptions);
       if (result.state !== "SUCCESS" || !result.job) throw new JobWaitError(jobId, result);
@@ -196,9 +230,16 @@ export function createImsClient(options: ImsClientOptions): ImsClient {
       const images = await Promise.all(imageIds.map((id) => client.findImage(id, signal ? { signal } : {})));
       return { jobId, job, polls, images: images.filter((image): image is Image => image !== undefined) };
     },
-    listImages: (query = {}, { signal } = {}) =>
-      call(() => raw.GET("/v2/cloudimages", { params: { query }, ...(signal && { signal }) })).then((page) => page.images as Image[]),
-    async *listAllImages(query = {}, { signal, pageSize = 500 } = {}) {
+    async listImages(query = {}, callOptions) {
+      checkCallOptions("listImages", callOptions);
+      const signal = callOptions?.signal;
+      const page = await call("GET /v2/cloudimages", () => raw.GET("/v2/cloudimages", { params: { query }, ...(signal && { signal }) }));
+      return page.images as Image[];
+    },
+    async *listAllImages(query = {}, callOptions) {
+      checkCallOptions("listAllImages", callOptions, ["pageSize"]);
+      const { signal, pageSize = 500 } = callOptions ?? {};
+      if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) throw new RangeError(`listAllImages: options.pageSize must be a whole number from 1 to 1000 (got ${pageSize})`);
       let marker: string | undefined;
       for (;;) {
         const page = await client.listImages({ ...query, limit: pageSize, ...(marker && { marker }) }, signal ? { signal } : {});
@@ -207,31 +248,62 @@ export function createImsClient(options: ImsClientOptions): ImsClient {
         marker = page.at(-1)!.id;
       }
     },
-    findImage: (imageId, options = {}) => client.listImages({ id: imageId }, options).then((page) => page.find((image) => image.id === imageId)),
-    showImage: (imageId, { signal } = {}) =>
-      call(() => raw.GET("/v2/images/{image_id}", { params: { path: { image_id: imageId } }, ...(signal && { signal }) })) as Promise<Image>,
-    updateImage: ((imageId: string, changes: NativeImagePatch, { signal, native }: CallOptions & { native?: boolean } = {}) =>
-      call(() =>
-        native
-          ? raw.PATCH("/v2/images/{image_id}", { params: { path: { image_id: imageId } }, body: changes, ...(signal && { signal }) })
-          : raw.PATCH("/v2/cloudimages/{image_id}", { params: { path: { image_id: imageId } }, body: changes as ImagePatch, ...(signal && { signal }) }),
-      )) as ImsClient["updateImage"],
-    deleteImage: (imageId, { signal } = {}) => callNoContent(() => raw.DELETE("/v2/images/{image_id}", { params: { path: { image_id: imageId } }, ...(signal && { signal }) })),
-    async listImageTags(imageId, { signal } = {}) {
+    async findImage(imageId, callOptions) {
+      checkImageId("findImage", imageId);
+      const page = await client.listImages({ id: imageId }, callOptions);
+      return page.find((image) => image.id === imageId);
+    },
+    async showImage(imageId, callOptions) {
+      checkImageId("showImage", imageId);
+      checkCallOptions("showImage", callOptions);
+      const signal = callOptions?.signal;
+      return call("GET /v2/images/{image_id}", () => raw.GET("/v2/images/{image_id}", { params: { path: { image_id: imageId } }, ...(signal && { signal }) })) as Promise<Image>;
+    },
+    updateImage: (async (imageId: string, changes: NativeImagePatch, callOptions?: CallOptions & { native?: boolean }) => {
+      checkImageId("updateImage", imageId);
+      checkCallOptions("updateImage", callOptions, ["native"]);
+      if (!Array.isArray(changes)) throw new TypeError(`updateImage: changes must be an array of { op, path, value } (got ${typeof changes})`);
+      const signal = callOptions?.signal;
+      const params = { path: { image_id: imageId } };
+      return callOptions?.native
+        ? call("PATCH /v2/images/{image_id}", () => raw.PATCH("/v2/images/{image_id}", { params, body: changes, ...(signal && { signal }) }))
+        : call("PATCH /v2/cloudimages/{image_id}", () => raw.PATCH("/v2/cloudimages/{image_id}", { params, body: changes as ImagePatch, ...(signal && { signal }) }));
+    }) as ImsClient["updateImage"],
+    async deleteImage(imageId, callOptions) {
+      checkImageId("deleteImage", imageId);
+      checkCallOptions("deleteImage", callOptions);
+      const signal = callOptions?.signal;
+      await callNoContent("DELETE /v2/images/{image_id}", () => raw.DELETE("/v2/images/{image_id}", { params: { path: { image_id: imageId } }, ...(signal && { signal }) }));
+    },
+    async listImageTags(imageId, callOptions) {
+      checkImageId("listImageTags", imageId);
+      checkCallOptions("listImageTags", callOptions);
       const project = projectFor("listImageTags");
-      const { tags } = await call(() => raw.GET("/v2/{project_id}/images/{image_id}/tags", { params: { path: { project_id: project, image_id: imageId } }, ...(signal && { signal }) }));
+      const signal = callOptions?.signal;
+      const path = { project_id: project, image_id: imageId };
+      const { tags } = await call("GET /v2/{project_id}/images/{image_id}/tags", () => raw.GET("/v2/{project_id}/images/{image_id}/tags", { params: { path }, ...(signal && { signal }) }));
       return tags;
     },
-    async changeImageTags(imageId, action, tags, { signal } = {}) {
+    async changeImageTags(imageId, action, tags, callOptions) {
+      checkImageId("changeImageTags", imageId);
+      checkCallOptions("changeImageTags", callOptions);
+      if (action !== "create" && action !== "delete") throw new TypeError(`changeImageTags: action must be "create" or "delete" (got ${JSON.stringify(action)})`);
       const project = projectFor("changeImageTags");
-      await callNoContent(() =>
-        raw.POST("/v2/{project_id}/images/{image_id}/tags/action", { params: { path: { project_id: project, image_id: imageId } }, body: { action, tags }, ...(signal && { signal }) }),
+      const signal = callOptions?.signal;
+      const path = { project_id: project, image_id: imageId };
+      await callNoContent("POST /v2/{project_id}/images/{image_id}/tags/action", () =>
+        raw.POST("/v2/{project_id}/images/{image_id}/tags/action", { params: { path }, body: { action, tags }, ...(signal && { signal }) }),
       );
     },
-    showImageQuota: ({ signal } = {}) => call(() => raw.GET("/v1/cloudimages/quota", { ...(signal && { signal }) })),
-    waitForImageActive(imageId, { onProgress, ...waitOptions }) {
+    async showImageQuota(callOptions) {
+      checkCallOptions("showImageQuota", callOptions);
+      const signal = callOptions?.signal;
+      return call("GET /v1/cloudimages/quota", () => raw.GET("/v1/cloudimages/quota", { ...(signal && { signal }) }));
+    },
+    async waitForImageActive(imageId, waitOptions) {
+      checkImageId("waitForImageActive", imageId);
       // An image not listed yet right after its create is not gone: the same grace as a job's 404.
-      const graceEnds = Date.now() + (waitOptions.notFoundGraceTime ?? 10) * 1000;
+      const graceEnds = Date.now() + (checkWaitOptions("waitForImageActive", waitOptions).notFoundGraceTime) * 1000;
       return pollUntil(
         (signal) => client.findImage(imageId, signal ? { signal } : {}),
         (image) => {
@@ -240,14 +312,17 @@ export function createImsClient(options: ImsClientOptions): ImsClient {
           if (image.status === "killed" || image.status === "deleted") return { state: "FAILURE", reason: `the image is ${image.status}` };
           return undefined;
         },
-        { ...waitOptions, what: "the image did not become active", kindOf: (image) => image?.status ?? "gone", ...(onProgress && { onValue: onProgress }) },
+        waitOptions,
+        { method: "waitForImageActive", what: "the image did not become active", kindOf: (image) => image?.status ?? "gone" },
       );
     },
-    waitForImageDeleted(imageId, { onProgress, ...waitOptions }) {
+    async waitForImageDeleted(imageId, waitOptions) {
+      checkImageId("waitForImageDeleted", imageId);
       return pollUntil(
         (signal) => client.findImage(imageId, signal ? { signal } : {}),
         (image) => (image === undefined ? { state: "SUCCESS", reason: "the image is gone" } : undefined),
-        { ...waitOptions, what: "the image was not gone", kindOf: (image) => image?.status ?? "gone", ...(onProgress && { onValue: onProgress }) },
+        waitOptions,
+        { method: "waitForImageDeleted", what: "the image was not gone", kindOf: (image) => image?.status ?? "gone" },
       );
     },
   };

@@ -86,6 +86,7 @@ describe("refusals", () => {
     ["an empty patch", [], "IMG.0001", "at least 1"],
     ["an object instead of a list", { op: "replace", path: "/name", value: "x" }, "IMG.0001", "array"],
     ["an unknown key in an operation", [{ op: "replace", path: "/name", value: "x", from: "/a" }], "IMG.0001", "from"],
+    ["a misspelt key in an operation", [{ op: "replace", pth: "/name", value: "x" }], "IMG.0001", "did you mean path?"],
   ])("%s → %s", async (_name, body, code, named) => {
     const before = (await call(stub, "GET", `/v2/images/${imageId}`)).body;
     const answer = await patch(body);
