@@ -2,7 +2,7 @@
 // example sent with a token and with AK/SK to the stub that serves the page, the job followed to SUCCESS, a refusal
 // shown with its IMG code, bad input answered in the page, the keyboard alone, and the SK kept in the page.
 import { mkdirSync } from "node:fs";
-import { createServer } from "node:net";
+import { createServer, type Server } from "node:net";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { messagesFor } from "../../docs/console/messages.ts";
@@ -14,18 +14,20 @@ const SEED_ECS_EXAMPLE = { en: "System disk image from a cloud server, with tags
 const CREATE_SUMMARY = { en: "Create an image (制作镜像)", "zh-CN": "制作镜像" };
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
 
-/** A port nothing listens on: a server that does not answer. */
-async function deadPort(): Promise<number> {
-  const server = createServer();
+/**
+ * A server that does not answer: it takes each connection and hangs up at once. (A closed port would do as well,
+ * but another test's server could be given that port meanwhile.)
+ */
+async function hangUpServer(): Promise<Server> {
+  const server = createServer((socket) => socket.destroy());
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+  return server;
 }
 
 describe.skipIf(skipWithoutChromium)("the docs' Try it console", () => {
   let stub: RunningStub;
   let browser: Browser;
+  let silent: Server;
   let deadServer: string;
   const leftTheMachine: string[] = [];
   const pageErrors: string[] = [];
@@ -36,13 +38,15 @@ describe.skipIf(skipWithoutChromium)("the docs' Try it console", () => {
   beforeAll(async () => {
     stub = await startStub({ progression: "per-poll" });
     browser = await launchChromium();
-    deadServer = `http://127.0.0.1:${await deadPort()}`;
+    silent = await hangUpServer();
+    deadServer = `http://127.0.0.1:${(silent.address() as { port: number }).port}`;
     mkdirSync(ARTIFACTS, { recursive: true });
   }, 60_000);
 
   afterAll(async () => {
     await browser?.close();
     await stub?.close();
+    await new Promise((resolve) => silent?.close(resolve));
   });
 
   async function openPage(path: string): Promise<Page> {
@@ -51,8 +55,8 @@ describe.skipIf(skipWithoutChromium)("the docs' Try it console", () => {
     page.on("pageerror", (error) => void pageErrors.push(error.message));
     page.on("console", (message) => {
       consoleLines.push(message.text());
-      // Chromium itself logs every answer of 400 or more and every refused connection ("Failed to load resource"):
-      // those of the refusal and of the dead server are expected here. Any other error is the page's.
+      // Chromium itself logs every answer of 400 or more and every connection without an answer ("Failed to load
+      // resource"): those of the refusal and of the silent server are expected here. Any other error is the page's.
       const url = message.location().url;
       const expected = message.text().startsWith("Failed to load resource") && (url === `${stub.url}/v2/cloudimages/action` || url.startsWith(deadServer));
       if (message.type() === "error" && !expected) consoleErrors.push(`${message.text()} (${url})`);
