@@ -1,7 +1,7 @@
 // Builds the documentation site from the bundled spec: one self-contained HTML page per language (Redoc and its
 // scripts inlined), which needs no network to open: English at index.html, Chinese at zh-CN/index.html, the Chinese
 // contract made by applying spec/translations/zh-CN.overlay.yaml. Each page carries the "Try it" console
-// (docs/console/, bundled with esbuild) and the contract it runs on. `--out DIR` writes elsewhere than generated/docs.
+// (scripts/docs-site/console/, bundled with esbuild) and the contract it runs on. `--out DIR` writes elsewhere than generated/docs.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -42,12 +42,12 @@ const PAGES = [
 /** The files buildDocs writes, relative to its output folder. */
 export const DOCS_FILES = [...PAGES.map((page) => page.file), ICON_FILE];
 
-const TEMPLATE = join(projectRoot, "docs/template.hbs");
+const TEMPLATE = join(projectRoot, "scripts/docs-site/template.hbs");
 
 /** The console, bundled for the browser as one script (the client's signer and waiter included). */
 async function consoleScript(): Promise<string> {
   const result = await build({
-    entryPoints: [join(projectRoot, "docs/console/main.ts")],
+    entryPoints: [join(projectRoot, "scripts/docs-site/console/main.ts")],
     bundle: true,
     write: false,
     format: "iife",
@@ -96,7 +96,7 @@ export async function buildDocs(outDir: string, specFile = join(projectRoot, "ge
   const english = JSON.parse(readFileSync(specFile, "utf8"));
   const specs: Record<string, unknown> = { en: english, "zh-CN": await translate(english, loadOverlay("zh-CN")) };
   const [ak, sk, projectId] = DEFAULT_CREDENTIALS.split(":");
-  const head = ["docs/theme.css", "docs/console/console.css"].map((file) => `<style>\n${readFileSync(join(projectRoot, file), "utf8")}</style>`).join("\n");
+  const head = ["scripts/docs-site/theme.css", "scripts/docs-site/console/console.css"].map((file) => `<style>\n${readFileSync(join(projectRoot, file), "utf8")}</style>`).join("\n");
   const script = await consoleScript();
   const work = mkdtempSync(join(tmpdir(), "ims-docs-"));
   const written: string[] = [];
@@ -113,7 +113,7 @@ export async function buildDocs(outDir: string, specFile = join(projectRoot, "ge
         html = html.replaceAll(logo, INLINE_LOGO);
       }
       for (const marker of ["<!-- ims:head -->", "<!-- ims:body -->"]) {
-        if (!html.includes(marker)) throw new Error(`the built page has no ${marker}: is docs/template.hbs the template?`);
+        if (!html.includes(marker)) throw new Error(`the built page has no ${marker}: is scripts/docs-site/template.hbs the template?`);
       }
       const data = { spec: specs[page.lang], examplePair: { ak, sk, projectId } };
       html = html

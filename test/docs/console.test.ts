@@ -5,7 +5,7 @@ import { mkdirSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { messagesFor } from "../../docs/console/messages.ts";
+import { messagesFor } from "../../scripts/docs-site/console/messages.ts";
 import { launchChromium, skipWithoutChromium } from "../helpers/chromium.ts";
 import { AK, getJson, PROJECT_ID, SK, startStub, type RunningStub } from "../helpers/stub.ts";
 

@@ -7,7 +7,7 @@ import { pathToFileURL } from "node:url";
 import express from "express";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { messagesFor } from "../../docs/console/messages.ts";
+import { messagesFor } from "../../scripts/docs-site/console/messages.ts";
 import { projectRoot } from "../../scripts/generate.ts";
 import { launchChromium, skipWithoutChromium } from "../helpers/chromium.ts";
 import { startStub, type RunningStub } from "../helpers/stub.ts";

@@ -2,7 +2,7 @@
 // JSON, a missing credential, an insecure page for AK/SK), signs it in the page with the client's own signer, and
 // sends it. The secret key is used only to compute the signature: it is never put in a header, a URL, a body, a log
 // or any storage.
-import { signRequest } from "../../client/aksk.ts";
+import { signRequest } from "../../../client/aksk.ts";
 import type { Messages } from "./messages.ts";
 import type { Operation } from "./openapi.ts";
 

@@ -1,8 +1,8 @@
 // The "Try it" console: a panel beside the Redoc reference from which a reader sends any operation of the contract
 // to a server they pick, signed with a token or AK/SK, and reads the answer; after a create it follows the job to
 // its end with the client's own waiter and opens the image. Driven entirely by the contract embedded in the page.
-import { ImsError, ImsNetworkError } from "../../client/errors.ts";
-import { imageIdsOf, type Job, waitForJob } from "../../client/waiter.ts";
+import { ImsError, ImsNetworkError } from "../../../client/errors.ts";
+import { imageIdsOf, type Job, waitForJob } from "../../../client/waiter.ts";
 import { field, h, uid } from "./dom.ts";
 import type { Messages } from "./messages.ts";
 import { type BodyExample, emptyBody, evaluateExpression, type Link, type OpenApiDocument, type Operation, operationsOf, serverUrls, tagLabel } from "./openapi.ts";
