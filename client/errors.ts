@@ -2,7 +2,7 @@
 
 /** The API answered with an error. `code` is the IMS code (`IMG.0001`), the gateway's (`APIG.0301`) or the status. */
 export class ImsError extends Error {
-  override readonly name = "ImsError";
+  override readonly name: string = "ImsError";
   constructor(
     readonly status: number,
     readonly code: string,
@@ -31,7 +31,7 @@ export class ImsError extends Error {
 
 /** The request never got an answer: connection refused, DNS, TLS, or the body could not be read. */
 export class ImsNetworkError extends Error {
-  override readonly name = "ImsNetworkError";
+  override readonly name: string = "ImsNetworkError";
   constructor(message: string, options: { cause: unknown }) {
     super(message, options);
   }

@@ -3,10 +3,14 @@
 import createClient, { type Client, type Middleware } from "openapi-fetch";
 import type { components, paths } from "../generated/openapi.js";
 import { signRequest } from "./aksk.js";
-import { ImsError, ImsNetworkError } from "./errors.js";
+import type { ImsError, ImsNetworkError } from "./errors.js";
+import { errorFromFailure, errorFromResponse } from "./retry-errors.js";
+import { retryPolicy, withRetries, type RetryOptions } from "./retry.js";
 import { pollUntil, waitForJob, type Job, type PollResult, type WaitOptions, type WaitResult } from "./waiter.js";
 
 export { ImsError, ImsNetworkError } from "./errors.js";
+export { ImsConnectionResetError, ImsMalformedResponseError, ImsThrottledError, mayHaveBeenCarriedOut, retryAfterSeconds } from "./retry-errors.js";
+export { isTransient, retryDelay, type RetryDecision, type RetryOptions } from "./retry.js";
 export { backoffDelay, imageIdsOf, type Job, type PollResult, type WaitOptions, type WaitResult, type WaitState } from "./waiter.js";
 export * as aksk from "./aksk.js";
 
@@ -49,13 +53,30 @@ export type ImsClientOptions = {
   auth: ImsAuth;
   /** A fetch implementation; the global fetch by default. */
   fetch?: typeof globalThis.fetch;
+  /**
+   * How reads (every GET) are sent again after a transient failure: throttled (honouring `Retry-After`),
+   * connection lost, body cut off, 500/502/503/504. `false` sends each once. Creates are never sent again
+   * by the client on its own (see CreateOptions.retry).
+   */
+  retry?: RetryOptions | false;
 };
 
 export type CallOptions = { signal?: AbortSignal };
 export type CreateOptions = CallOptions & {
   /** Send the create to the v2.1 path (CreateImageInSafeMode, `POST /v2.1/cloudimages/action`): same body, same job. */
   safeMode?: boolean;
+  /**
+   * Whether to send a failed create again, asked after each failure (at most `retry.maxAttempts` in all, with
+   * backoff and `Retry-After`). The client never decides this alone: a create that got no answer may have
+   * started a job, and another makes a second image. `mayHaveBeenCarriedOut(error)` tells the two cases apart;
+   * a throttle (ImsThrottledError) never was.
+   */
+  retry?: (error: ImsError | ImsNetworkError, attempt: number) => boolean | Promise<boolean>;
 };
+
+/** Marks a read made by a waiter, which retries in its own loop (and within its own deadline): one attempt. */
+const SINGLE_ATTEMPT = Symbol("single attempt");
+type InternalCallOptions = CallOptions & { [SINGLE_ATTEMPT]?: true };
 
 export type ImsClient = {
   /**
@@ -131,6 +152,7 @@ export function createImsClient(options: ImsClientOptions): ImsClient {
   const raw = createClient<paths>({ baseUrl: options.endpoint.replace(/\/+$/, ""), ...(options.fetch && { fetch: options.fetch }) });
   raw.use(authMiddleware(options.auth));
   const projectId = options.auth.projectId;
+  const readRetry = retryPolicy(options.retry);
 
   /** The project ID a path needs; the calls that need one refuse at once without it. */
   function projectFor(method: string): string {
@@ -152,29 +174,39 @@ export function createImsClient(options: ImsClientOptions): ImsClient {
       outcome = await send();
     } catch (error) {
       if ((error as Error)?.name === "AbortError") throw error;
-      throw new ImsNetworkError(`IMS request failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+      throw errorFromFailure(error);
     }
     if (outcome.error !== undefined || !outcome.response.ok || outcome.data === undefined) {
-      throw ImsError.fromResponse(outcome.response, outcome.error);
+      throw errorFromResponse(outcome.response, outcome.error);
     }
     return outcome.data;
   }
 
+  /** A GET: idempotent, so sent again after a transient failure (not for a waiter, which retries itself). */
+  function read<T>(send: () => Promise<{ data?: T; error?: unknown; response: Response }>, options: InternalCallOptions): Promise<T> {
+    if (options[SINGLE_ATTEMPT]) return call(send);
+    return withRetries(() => call(send), readRetry, options.signal ? { signal: options.signal } : {});
+  }
+
   const client: ImsClient = {
     raw,
-    createImage: (body, { signal, safeMode } = {}) =>
-      call(() => raw.POST(safeMode ? "/v2.1/cloudimages/action" : "/v2/cloudimages/action", { body: body as Schemas["CreateImageRequestBody"], ...(signal && { signal }) })),
-    showJob(jobId, { signal } = {}) {
+    createImage(body, { signal, safeMode, retry } = {}) {
+      const send = () => call(() => raw.POST(safeMode ? "/v2.1/cloudimages/action" : "/v2/cloudimages/action", { body: body as Schemas["CreateImageRequestBody"], ...(signal && { signal }) }));
+      if (!retry) return send();
+      return withRetries(send, readRetry, { ...(signal && { signal }), shouldRetry: (error, attempt) => retry(error as ImsError | ImsNetworkError, attempt) });
+    },
+    showJob(jobId, options: InternalCallOptions = {}) {
       if (!projectId) return Promise.reject(new TypeError("showJob needs a project ID: give auth.projectId, or use showJobProgress"));
-      return call(() => raw.GET("/v1/{project_id}/jobs/{job_id}", { params: { path: { project_id: projectId, job_id: jobId } }, ...(signal && { signal }) })) as Promise<Job>;
+      const { signal } = options;
+      return read(() => raw.GET("/v1/{project_id}/jobs/{job_id}", { params: { path: { project_id: projectId, job_id: jobId } }, ...(signal && { signal }) }), options) as Promise<Job>;
     },
     // openapi-fetch 0.17 drops properties typed exactly `null` (error_code while a job runs) from response types;
     // the contract's own Job type keeps them.
-    showJobProgress: (jobId, { signal } = {}) =>
-      call(() => raw.GET("/v1/cloudimages/job/{job_id}", { params: { path: { job_id: jobId } }, ...(signal && { signal }) })) as Promise<Job>,
+    showJobProgress: (jobId, options: InternalCallOptions = {}) =>
+      read(() => raw.GET("/v1/cloudimages/job/{job_id}", { params: { path: { job_id: jobId } }, ...(options.signal && { signal: options.signal }) }), options) as Promise<Job>,
     waitForJob(jobId, waitOptions) {
-      const read = projectId ? client.showJob : client.showJobProgress;
-      return waitForJob((signal) => read(jobId, signal ? { signal } : {}), waitOptions);
+      const readJob = projectId ? client.showJob : client.showJobProgress;
+      return waitForJob((signal) => readJob(jobId, { ...(signal && { signal }), [SINGLE_ATTEMPT]: true } as InternalCallOptions), waitOptions);
     },
     async createImageAndWait(body, waitOptions) {
       const { job_id: jobId } = await client.createImage(body, waitOptions.signal ? { signal: waitOptions.signal } : {});
@@ -188,8 +220,8 @@ export function createImsClient(options: ImsClientOptions): ImsClient {
       const images = await Promise.all(imageIds.map((id) => client.findImage(id, signal ? { signal } : {})));
       return { jobId, job, polls, images: images.filter((image): image is Image => image !== undefined) };
     },
-    listImages: (query = {}, { signal } = {}) =>
-      call(() => raw.GET("/v2/cloudimages", { params: { query }, ...(signal && { signal }) })).then((page) => page.images as Image[]),
+    listImages: (query = {}, options: InternalCallOptions = {}) =>
+      read(() => raw.GET("/v2/cloudimages", { params: { query }, ...(options.signal && { signal: options.signal }) }), options).then((page) => page.images as Image[]),
     async *listAllImages(query = {}, { signal, pageSize = 500 } = {}) {
       let marker: string | undefined;
       for (;;) {
@@ -201,13 +233,13 @@ export function createImsClient(options: ImsClientOptions): ImsClient {
     },
     findImage: (imageId, options = {}) => client.listImages({ id: imageId }, options).then((page) => page.find((image) => image.id === imageId)),
     showImage: (imageId, { signal } = {}) =>
-      call(() => raw.GET("/v2/images/{image_id}", { params: { path: { image_id: imageId } }, ...(signal && { signal }) })) as Promise<Image>,
+      read(() => raw.GET("/v2/images/{image_id}", { params: { path: { image_id: imageId } }, ...(signal && { signal }) }), { signal }) as Promise<Image>,
     updateImage: (imageId, changes, { signal } = {}) =>
       call(() => raw.PATCH("/v2/cloudimages/{image_id}", { params: { path: { image_id: imageId } }, body: changes, ...(signal && { signal }) })) as Promise<Image>,
     deleteImage: (imageId, { signal } = {}) => callNoContent(() => raw.DELETE("/v2/images/{image_id}", { params: { path: { image_id: imageId } }, ...(signal && { signal }) })),
     async listImageTags(imageId, { signal } = {}) {
       const project = projectFor("listImageTags");
-      const { tags } = await call(() => raw.GET("/v2/{project_id}/images/{image_id}/tags", { params: { path: { project_id: project, image_id: imageId } }, ...(signal && { signal }) }));
+      const { tags } = await read(() => raw.GET("/v2/{project_id}/images/{image_id}/tags", { params: { path: { project_id: project, image_id: imageId } }, ...(signal && { signal }) }), { signal });
       return tags;
     },
     async changeImageTags(imageId, action, tags, { signal } = {}) {
@@ -216,12 +248,12 @@ export function createImsClient(options: ImsClientOptions): ImsClient {
         raw.POST("/v2/{project_id}/images/{image_id}/tags/action", { params: { path: { project_id: project, image_id: imageId } }, body: { action, tags }, ...(signal && { signal }) }),
       );
     },
-    showImageQuota: ({ signal } = {}) => call(() => raw.GET("/v1/cloudimages/quota", { ...(signal && { signal }) })),
+    showImageQuota: ({ signal } = {}) => read(() => raw.GET("/v1/cloudimages/quota", { ...(signal && { signal }) }), { signal }),
     waitForImageActive(imageId, { onProgress, ...waitOptions }) {
       // An image not listed yet right after its create is not gone: the same grace as a job's 404.
       const graceEnds = Date.now() + (waitOptions.notFoundGraceTime ?? 10) * 1000;
       return pollUntil(
-        (signal) => client.findImage(imageId, signal ? { signal } : {}),
+        (signal) => client.findImage(imageId, { ...(signal && { signal }), [SINGLE_ATTEMPT]: true } as InternalCallOptions),
         (image) => {
           if (image?.status === "active") return { state: "SUCCESS", reason: "the image is active" };
           if (image === undefined) return Date.now() < graceEnds ? undefined : { state: "FAILURE", reason: `image ${imageId} is gone (its job failed, or it was deleted)` };
@@ -233,7 +265,7 @@ export function createImsClient(options: ImsClientOptions): ImsClient {
     },
     waitForImageDeleted(imageId, { onProgress, ...waitOptions }) {
       return pollUntil(
-        (signal) => client.findImage(imageId, signal ? { signal } : {}),
+        (signal) => client.findImage(imageId, { ...(signal && { signal }), [SINGLE_ATTEMPT]: true } as InternalCallOptions),
         (image) => (image === undefined ? { state: "SUCCESS", reason: "the image is gone" } : undefined),
         { ...waitOptions, what: "the image was not gone", kindOf: (image) => image?.status ?? "gone", ...(onProgress && { onValue: onProgress }) },
       );
