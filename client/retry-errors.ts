@@ -46,12 +46,16 @@ export function errorFromResponse(response: Response, body: unknown): ImsError {
   return new ImsThrottledError(error.status, error.code, error.message, error.requestId, error.body, retryAfterSeconds(response.headers.get("Retry-After")));
 }
 
-type Coded = { code?: unknown; message?: unknown; cause?: unknown };
+type Coded = { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
 
-/** The error and its causes, outermost first (Node's fetch puts the socket's error in `cause`). */
+/** The error and its causes, outermost first (Node's fetch puts the socket's error in `cause`; trying several addresses, in `errors`). */
 function causes(error: unknown): Coded[] {
   const chain: Coded[] = [];
-  for (let link = error; typeof link === "object" && link !== null && chain.length < 8; link = (link as Coded).cause) chain.push(link as Coded);
+  for (let link = error; typeof link === "object" && link !== null && chain.length < 8; ) {
+    chain.push(link as Coded);
+    const { cause, errors } = link as Coded;
+    link = cause ?? (Array.isArray(errors) ? errors[0] : undefined);
+  }
   return chain;
 }
 
