@@ -78,7 +78,7 @@ const SERVERS: Record<ServerName, (port: number) => ChildProcess> = {
   "floor, no stack traces": (port) => benchServer("floor-no-stack-traces", port),
   "floor, no security step": (port) => benchServer("floor-no-security", port),
   // As `npm start` and `ims-stub` run it: the compiled entry point, logging one JSON line per request.
-  stub: (port) => node("stub", ["dist/server/main.js", "--port", String(port), "--progression", "immediate"]),
+  stub: (port) => node("stub", ["dist/server/main.js", "--port", String(port), "--progression", "immediate", "--journal-size", "1000"]), // the journal on, as by default
   "npm start": (port) => spawnServer("npm-start", "npm", ["start", "--silent", "--", "--port", String(port)]),
   // Without the probe: started with it (and its IPC channel), Prism exits at once.
   Prism: (port) => spawnServer("prism", process.execPath, [join(root, "node_modules/@stoplight/prism-cli/dist/index.js"), "mock", "-h", "127.0.0.1", "-p", String(port), "generated/openapi.json"]),
