@@ -3,7 +3,7 @@
 import createClient, { type Client, type Middleware } from "openapi-fetch";
 import type { components, paths } from "../generated/openapi.js";
 import { signRequest } from "./aksk.js";
-import type { ImsError, ImsNetworkError } from "./errors.js";
+import { ImsError, ImsNetworkError } from "./errors.js";
 import { errorFromFailure, errorFromResponse } from "./retry-errors.js";
 import { retryPolicy, withRetries, type RetryOptions } from "./retry.js";
 import { pollUntil, waitForJob, type Job, type PollResult, type WaitOptions, type WaitResult } from "./waiter.js";
@@ -81,7 +81,7 @@ type InternalCallOptions = CallOptions & { [SINGLE_ATTEMPT]?: true };
 export type ImsClient = {
   /**
    * Starts a create; resolves to its job ID. Throws ImsError for an error answer, ImsNetworkError for no answer.
-   * Never retried by the client: a repeated create makes a second image.
+   * Never sent again on the client's own say (a repeated create makes a second image): only when `options.retry` says so.
    */
   createImage(body: CreateImageBody, options?: CreateOptions): Promise<Schemas["JobCreated"]>;
   /** ShowJob, `GET /v1/{project_id}/jobs/{job_id}`: needs the project ID (from the AK/SK auth, or `auth.projectId`). */
@@ -193,7 +193,9 @@ export function createImsClient(options: ImsClientOptions): ImsClient {
     createImage(body, { signal, safeMode, retry } = {}) {
       const send = () => call(() => raw.POST(safeMode ? "/v2.1/cloudimages/action" : "/v2/cloudimages/action", { body: body as Schemas["CreateImageRequestBody"], ...(signal && { signal }) }));
       if (!retry) return send();
-      return withRetries(send, readRetry, { ...(signal && { signal }), shouldRetry: (error, attempt) => retry(error as ImsError | ImsNetworkError, attempt) });
+      // Only an answer or a failure of the request is the caller's to judge; anything else (an abort) ends the call.
+      const shouldRetry = (error: unknown, attempt: number) => (error instanceof ImsError || error instanceof ImsNetworkError) && retry(error, attempt);
+      return withRetries(send, readRetry, { ...(signal && { signal }), shouldRetry });
     },
     showJob(jobId, options: InternalCallOptions = {}) {
       if (!projectId) return Promise.reject(new TypeError("showJob needs a project ID: give auth.projectId, or use showJobProgress"));
