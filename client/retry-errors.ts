@@ -2,7 +2,7 @@
 // `retryAfter` seconds), the connection was lost before the answer came, or the answer's body was cut off.
 // Each is a subclass of the error callers already catch (ImsError, ImsNetworkError), so an existing
 // `instanceof` keeps working, and a caller can switch on the precise one.
-import { ImsError, ImsNetworkError } from "./errors.js";
+import { describeNetworkFailure, ImsError, ImsNetworkError, type NetworkFailureKind } from "./errors.js";
 
 /** `429`: the API gateway throttled the request (APIG.0308) before IMS saw it; nothing was done. */
 export class ImsThrottledError extends ImsError {
@@ -46,41 +46,28 @@ export function errorFromResponse(response: Response, body: unknown): ImsError {
   return new ImsThrottledError(error.status, error.code, error.message, error.requestId, error.body, retryAfterSeconds(response.headers.get("Retry-After")));
 }
 
-type Coded = { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
-
-/** The error and its causes, outermost first (Node's fetch puts the socket's error in `cause`; trying several addresses, in `errors`). */
-function causes(error: unknown): Coded[] {
-  const chain: Coded[] = [];
-  for (let link = error; typeof link === "object" && link !== null && chain.length < 8; ) {
-    chain.push(link as Coded);
-    const { cause, errors } = link as Coded;
-    link = cause ?? (Array.isArray(errors) ? errors[0] : undefined);
-  }
-  return chain;
-}
-
-const codeOf = (error: unknown) => causes(error).find((link) => typeof link.code === "string")?.code as string | undefined;
-
-/** Socket errors of a connection that ended before the answer did: reset by the peer, or closed by it. */
-const LOST_CONNECTION = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED", "UND_ERR_SOCKET", "UND_ERR_CLOSED"]);
-/** Errors of a request that never left: nothing listens there, or the host is not known or not reachable. */
-const NEVER_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EAI_NONAME", "EHOSTUNREACH", "ENETUNREACH"]);
-
-/** A failure without an answer, as the precise error: a lost connection, a malformed body, or any other network error. */
-export function errorFromFailure(error: unknown): ImsNetworkError {
+/** What a failure without an answer becomes: a lost connection and a spoiled body get their own class. */
+export function errorFromFailure(error: unknown, operation: string): ImsNetworkError {
   if (error instanceof ImsConnectionResetError || error instanceof ImsMalformedResponseError) return error;
   // openapi-fetch parses the body with response.json(): a body cut off, or not JSON, fails there.
-  if (causes(error).some((link) => link instanceof SyntaxError)) {
-    const parse = causes(error).find((link) => link instanceof SyntaxError) as SyntaxError;
-    return new ImsMalformedResponseError(`IMS answered, but its body is not the JSON it should be (${parse.message}): cut off or spoiled on the way`, { cause: error });
+  if (error instanceof SyntaxError) {
+    return new ImsMalformedResponseError(`IMS request ${operation} got no usable answer: its body is not JSON (${error.message}): cut off or spoiled on the way`, {
+      cause: error,
+      kind: "invalid-response",
+    });
   }
-  const code = codeOf(error);
-  if (code && LOST_CONNECTION.has(code)) {
-    const what = code === "ECONNRESET" ? "was reset" : "was closed";
-    return new ImsConnectionResetError(`IMS request failed: the connection ${what} before the whole answer came (${code}); the request may or may not have been carried out`, { cause: error });
-  }
-  if (error instanceof ImsNetworkError) return error;
-  return new ImsNetworkError(`IMS request failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+  // A fetch that failed is an ImsNetworkError already (the client's networkErrors middleware); a body whose
+  // connection dropped while it was read is not.
+  const failed =
+    error instanceof ImsNetworkError
+      ? error
+      : (() => {
+          const { kind, code, detail } = describeNetworkFailure(error);
+          return new ImsNetworkError(`IMS request ${operation} got no usable answer: ${detail}`, { cause: error, kind, ...(code !== undefined && { code }) });
+        })();
+  if (failed.kind !== "connection-reset") return failed;
+  const { kind, code, method, url } = failed;
+  return new ImsConnectionResetError(failed.message, { cause: failed.cause, kind, ...(code !== undefined && { code }), ...(method && { method }), ...(url && { url }) });
 }
 
 /**
@@ -91,7 +78,9 @@ export function errorFromFailure(error: unknown): ImsNetworkError {
  */
 export function mayHaveBeenCarriedOut(error: unknown): boolean {
   if (error instanceof ImsError) return error.status >= 500;
-  if (error instanceof ImsConnectionResetError || error instanceof ImsMalformedResponseError) return true;
-  const code = codeOf(error);
-  return !(code && NEVER_SENT.has(code));
+  if (!(error instanceof ImsNetworkError)) return true;
+  return !(NEVER_SENT.has(error.kind) || error.code === "UND_ERR_CONNECT_TIMEOUT");
 }
+
+/** Failures of a request that never left: nothing listens there, the host is unknown or unreachable, TLS failed, fetch refused the port. */
+const NEVER_SENT = new Set<NetworkFailureKind>(["connection-refused", "host-not-found", "unreachable", "tls", "blocked-port"]);

@@ -3,6 +3,7 @@
 // never sooner than the answer's `Retry-After` asks; a `Retry-After` longer than the caller allows ends the
 // call with the ImsThrottledError instead, for the caller to decide. A create is never sent again on the
 // client's own say: another create makes another image, so only a caller's `retry` function can ask for it.
+import { describeValue, isRecord, refuseUnknownKeys } from "./checks.js";
 import { ImsError } from "./errors.js";
 import { ImsConnectionResetError, ImsMalformedResponseError, ImsThrottledError } from "./retry-errors.js";
 
@@ -30,8 +31,12 @@ export type RetryDecision = (error: unknown, attempt: number) => boolean | Promi
 /** The client's policy for reads from its `retry` option (`false`: one attempt); a RangeError names a bad value. */
 export function retryPolicy(options: RetryOptions | false | undefined): RetryPolicy {
   if (options === false) return { maxAttempts: 1, minDelay: 0.2, maxDelay: 5, maxRetryAfter: 20, random: Math.random };
-  const policy: RetryPolicy = { maxAttempts: 3, minDelay: 0.2, maxDelay: 5, maxRetryAfter: 20, random: Math.random, ...options };
   const where = "createImsClient: options.retry";
+  if (options !== undefined) {
+    if (!isRecord(options)) throw new TypeError(`${where} must be false or an object such as { maxAttempts: 3 } (got ${describeValue(options)})`);
+    refuseUnknownKeys(where, options, ["maxAttempts", "minDelay", "maxDelay", "maxRetryAfter", "random"], { attempts: "maxAttempts", retries: "maxAttempts" });
+  }
+  const policy: RetryPolicy = { maxAttempts: 3, minDelay: 0.2, maxDelay: 5, maxRetryAfter: 20, random: Math.random, ...options };
   if (!Number.isInteger(policy.maxAttempts) || policy.maxAttempts < 1) throw new RangeError(`${where}.maxAttempts must be a whole number of at least 1 (got ${policy.maxAttempts})`);
   if (!(policy.minDelay > 0)) throw new RangeError(`${where}.minDelay must be above 0 seconds (got ${policy.minDelay})`);
   if (!(policy.maxDelay >= policy.minDelay)) throw new RangeError(`${where}.maxDelay must be at least minDelay (got ${policy.maxDelay} and ${policy.minDelay} seconds)`);

@@ -4,6 +4,7 @@
 import express from "express";
 import * as OpenApiValidator from "express-openapi-validator";
 import { bodyRefusals } from "./contract/body-refusal.js";
+import { unknownBodyFields } from "./contract/near-miss.js";
 import { responseExamples } from "./contract/canned-responses.js";
 import { loadSpec, schemaValidators, type OpenApiDocument } from "./contract/spec.js";
 import { deferSpecMetaValidation } from "./contract/validator-startup.js";
@@ -129,6 +130,7 @@ export function createApp(options: CreateAppOptions = {}): StubApp {
   app.use((req, _res, next) => next(new ImsError("IMG.0121", `No API at ${req.method} ${req.path}.`, 404)));
   const createImageRefusal = bodyClassifier(validatorFor, spec.components.schemas);
   const bodyRefusal = bodyRefusals(spec, validatorFor);
-  app.use(errorHandler((operationId, body) => createImageRefusal(operationId, body) ?? bodyRefusal(operationId, body), logger, proxy));
+  const classifyBody = (operationId: string | undefined, body: unknown) => createImageRefusal(operationId, body) ?? bodyRefusal(operationId, body);
+  app.use(errorHandler(classifyBody, unknownBodyFields([spec, controlSpec]), logger, proxy));
   return app;
 }

@@ -36,16 +36,17 @@ const jobCount = async () => (await (await control(stub, "GET", "/jobs")).json()
 const newJob = async () => (await client().createImage(body("volume") as CreateImageBody)).job_id;
 
 describe("each fault, as our client meets it", () => {
-  it.each<[string, string, new (...args: never[]) => Error]>([
-    ["connection-reset", "was reset before the whole answer came (ECONNRESET)", ImsConnectionResetError],
-    ["empty-response", "was closed before the whole answer came (UND_ERR_SOCKET)", ImsConnectionResetError],
-    ["malformed-body", "its body is not the JSON it should be", ImsMalformedResponseError],
-  ])("%s: a typed error that is an ImsNetworkError, saying what happened", async (fault, message, type) => {
+  it.each<[string, string, string, new (...args: never[]) => Error]>([
+    ["connection-reset", "connection-reset", "the connection was closed before an answer came (ECONNRESET", ImsConnectionResetError],
+    ["empty-response", "connection-reset", "the connection was closed before an answer came (UND_ERR_SOCKET", ImsConnectionResetError],
+    ["malformed-body", "invalid-response", "got no usable answer: its body is not JSON", ImsMalformedResponseError],
+  ])("%s: a typed error that is an ImsNetworkError of kind %s, saying what happened", async (fault, kind, message, type) => {
     const jobId = await newJob();
     await addRule({ operation: "ShowJob", fault });
     const error = await client({ retry: false }).showJob(jobId).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(type);
     expect(error).toBeInstanceOf(ImsNetworkError);
+    expect(error).toMatchObject({ kind, name: type.name });
     expect((error as Error).message).toContain(message);
     expect(mayHaveBeenCarriedOut(error)).toBe(true);
   });
@@ -111,13 +112,15 @@ describe("reads are sent again", () => {
     expect(await journal("?operation=ShowImageQuota")).toHaveLength(1);
   });
 
-  it.each<[string, Record<string, unknown>, string]>([
+  it.each<[string, unknown, string]>([
     ["maxAttempts 0", { maxAttempts: 0 }, "options.retry.maxAttempts must be a whole number of at least 1 (got 0)"],
     ["minDelay 0", { minDelay: 0 }, "options.retry.minDelay must be above 0 seconds"],
     ["maxDelay below minDelay", { minDelay: 2, maxDelay: 1 }, "options.retry.maxDelay must be at least minDelay"],
     ["maxRetryAfter negative", { maxRetryAfter: -1 }, "options.retry.maxRetryAfter must be 0 seconds or more"],
+    ["a misspelt option", { retries: 5 }, "options.retry.retries is not an option"],
+    ["not an object", "often", "options.retry must be false or an object"],
   ])("refuses a retry option out of range: %s", (_label, retry, message) => {
-    expect(() => createImsClient({ endpoint: stub.url, auth: { token: "t" }, retry })).toThrow(message);
+    expect(() => createImsClient({ endpoint: stub.url, auth: { token: "t" }, retry: retry as never })).toThrow(message);
   });
 });
 
