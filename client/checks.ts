@@ -61,7 +61,7 @@ export const looksLikeAbortSignal = (value: unknown): boolean =>
 
 // createImsClient's options.
 
-const CLIENT_OPTIONS = ["endpoint", "auth", "fetch"] as const;
+const CLIENT_OPTIONS = ["endpoint", "auth", "fetch", "retry"] as const;
 /** Other libraries' names for the client's options (openapi-fetch's baseUrl first), folded. */
 const CLIENT_ALIASES: Record<string, string> = {
   baseurl: "endpoint",

@@ -2,7 +2,7 @@
 
 /** The API answered with an error. `code` is the IMS code (`IMG.0001`), the gateway's (`APIG.0301`) or the status. */
 export class ImsError extends Error {
-  override readonly name = "ImsError";
+  override readonly name: string = "ImsError";
   constructor(
     readonly status: number,
     readonly code: string,
@@ -147,7 +147,7 @@ export function describeNetworkFailure(error: unknown): NetworkFailure {
 
 /** The request never got an answer: connection refused, DNS, TLS, a timeout, or the body could not be read. */
 export class ImsNetworkError extends Error {
-  override readonly name = "ImsNetworkError";
+  override readonly name: string = "ImsNetworkError";
   /** What kept the request from an answer (see NetworkFailureKind). */
   readonly kind: NetworkFailureKind;
   /** The system or undici error code, when there is one (`ECONNREFUSED`, `ENOTFOUND`, `UND_ERR_SOCKET`...). */

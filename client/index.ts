@@ -4,10 +4,14 @@ import createClient, { type Client, type Middleware } from "openapi-fetch";
 import type { components, paths } from "../generated/openapi.js";
 import { signRequest } from "./aksk.js";
 import { checkCallOptions, checkClientOptions, checkCreateImageBody, checkImageId, checkJobId } from "./checks.js";
-import { describeNetworkFailure, ImsError, ImsNetworkError } from "./errors.js";
+import { ImsError, ImsNetworkError } from "./errors.js";
+import { errorFromFailure, errorFromResponse } from "./retry-errors.js";
+import { retryPolicy, withRetries, type RetryOptions } from "./retry.js";
 import { checkWaitOptions, pollUntil, waitForJob, type Job, type PollResult, type WaitOptions, type WaitResult } from "./waiter.js";
 
 export { describeNetworkFailure, ImsError, ImsNetworkError, type NetworkFailure, type NetworkFailureKind } from "./errors.js";
+export { ImsConnectionResetError, ImsMalformedResponseError, ImsThrottledError, mayHaveBeenCarriedOut, retryAfterSeconds } from "./retry-errors.js";
+export { isTransient, retryDelay, type RetryDecision, type RetryOptions } from "./retry.js";
 export { backoffDelay, imageIdsOf, type Job, type PollResult, type WaitOptions, type WaitResult, type WaitState } from "./waiter.js";
 export * as aksk from "./aksk.js";
 
@@ -52,18 +56,35 @@ export type ImsClientOptions = {
   auth: ImsAuth;
   /** A fetch implementation; the global fetch by default. */
   fetch?: typeof globalThis.fetch;
+  /**
+   * How reads (every GET) are sent again after a transient failure: throttled (honouring `Retry-After`),
+   * connection lost, body cut off, 500/502/503/504. `false` sends each once. Creates are never sent again
+   * by the client on its own (see CreateOptions.retry).
+   */
+  retry?: RetryOptions | false;
 };
 
 export type CallOptions = { signal?: AbortSignal };
 export type CreateOptions = CallOptions & {
   /** Send the create to the v2.1 path (CreateImageInSafeMode, `POST /v2.1/cloudimages/action`): same body, same job. */
   safeMode?: boolean;
+  /**
+   * Whether to send a failed create again, asked after each failure (at most `retry.maxAttempts` in all, with
+   * backoff and `Retry-After`). The client never decides this alone: a create that got no answer may have
+   * started a job, and another makes a second image. `mayHaveBeenCarriedOut(error)` tells the two cases apart;
+   * a throttle (ImsThrottledError) never was.
+   */
+  retry?: (error: ImsError | ImsNetworkError, attempt: number) => boolean | Promise<boolean>;
 };
+
+/** Marks a read made by a waiter, which retries in its own loop (and within its own deadline): one attempt. */
+const SINGLE_ATTEMPT = Symbol("single attempt");
+type InternalCallOptions = CallOptions & { [SINGLE_ATTEMPT]?: true };
 
 export type ImsClient = {
   /**
    * Starts a create; resolves to its job ID. Throws ImsError for an error answer, ImsNetworkError for no answer.
-   * Never retried by the client: a repeated create makes a second image.
+   * Never sent again on the client's own say (a repeated create makes a second image): only when `options.retry` says so.
    */
   createImage(body: CreateImageBody, options?: CreateOptions): Promise<Schemas["JobCreated"]>;
   /** ShowJob, `GET /v1/{project_id}/jobs/{job_id}`: needs the project ID (from the AK/SK auth, or `auth.projectId`). */
@@ -152,6 +173,7 @@ export function createImsClient(options: ImsClientOptions): ImsClient {
   const raw = createClient<paths>({ baseUrl: checked.endpoint, ...(checked.fetch && { fetch: checked.fetch }) });
   raw.use(authMiddleware(options.auth), networkErrors);
   const projectId = options.auth.projectId;
+  const readRetry = retryPolicy(options.retry);
 
   /** The project ID a path needs; the calls that need one refuse at once without it. */
   function projectFor(method: string): string {
@@ -172,34 +194,46 @@ export function createImsClient(options: ImsClientOptions): ImsClient {
     try {
       outcome = await send();
     } catch (error) {
-      if (error instanceof ImsNetworkError || (error as Error)?.name === "AbortError") throw error;
-      // An answer came, but its body could not be read: not JSON, or cut short.
-      const { kind, code, detail } =
-        error instanceof SyntaxError ? { kind: "invalid-response" as const, code: undefined, detail: `its body is not JSON (${error.message})` } : describeNetworkFailure(error);
-      throw new ImsNetworkError(`IMS request ${operation} got no usable answer: ${detail}`, { cause: error, kind, ...(code !== undefined && { code }) });
+      if ((error as Error)?.name === "AbortError") throw error;
+      // No answer, or one whose body could not be read (not JSON, or cut short): said as precisely as it can be.
+      throw errorFromFailure(error, operation);
     }
     if (outcome.error !== undefined || !outcome.response.ok || outcome.data === undefined) {
-      throw ImsError.fromResponse(outcome.response, outcome.error);
+      throw errorFromResponse(outcome.response, outcome.error);
     }
     return outcome.data;
+  }
+
+  /** A GET: idempotent, so sent again after a transient failure (not for a waiter, which retries itself). */
+  function read<T>(operation: string, send: () => Promise<{ data?: T; error?: unknown; response: Response }>, options: InternalCallOptions | undefined): Promise<T> {
+    if (options?.[SINGLE_ATTEMPT]) return call(operation, send);
+    return withRetries(() => call(operation, send), readRetry, options?.signal ? { signal: options.signal } : {});
   }
 
   const client: ImsClient = {
     raw,
     async createImage(body, callOptions) {
       checkCreateImageBody("createImage", body);
-      checkCallOptions("createImage", callOptions, ["safeMode"]);
+      checkCallOptions("createImage", callOptions, ["safeMode", "retry"]);
       const signal = callOptions?.signal;
+      const retry = callOptions?.retry;
+      if (retry !== undefined && typeof retry !== "function") throw new TypeError(`createImage: options.retry must be a function (error, attempt) => boolean (got ${typeof retry})`);
       const path = callOptions?.safeMode ? "/v2.1/cloudimages/action" : "/v2/cloudimages/action";
-      return call(`POST ${path}`, () => raw.POST(path, { body: body as Schemas["CreateImageRequestBody"], ...(signal && { signal }) }));
+      const send = () => call(`POST ${path}`, () => raw.POST(path, { body: body as Schemas["CreateImageRequestBody"], ...(signal && { signal }) }));
+      if (!retry) return send();
+      // Only an answer or a failure of the request is the caller's to judge; anything else (an abort) ends the call.
+      const shouldRetry = (error: unknown, attempt: number) => (error instanceof ImsError || error instanceof ImsNetworkError) && retry(error, attempt);
+      return withRetries(send, readRetry, { ...(signal && { signal }), shouldRetry });
     },
     async showJob(jobId, callOptions) {
       checkJobId("showJob", jobId);
       checkCallOptions("showJob", callOptions);
       if (!projectId) throw new TypeError("showJob needs a project ID: give auth.projectId, or use showJobProgress");
       const signal = callOptions?.signal;
-      return call("GET /v1/{project_id}/jobs/{job_id}", () =>
-        raw.GET("/v1/{project_id}/jobs/{job_id}", { params: { path: { project_id: projectId, job_id: jobId } }, ...(signal && { signal }) }),
+      return read(
+        "GET /v1/{project_id}/jobs/{job_id}",
+        () => raw.GET("/v1/{project_id}/jobs/{job_id}", { params: { path: { project_id: projectId, job_id: jobId } }, ...(signal && { signal }) }),
+        callOptions,
       ) as Promise<Job>;
     },
     // openapi-fetch 0.17 drops properties typed exactly `null` (error_code while a job runs) from response types;
@@ -208,12 +242,12 @@ export function createImsClient(options: ImsClientOptions): ImsClient {
       checkJobId("showJobProgress", jobId);
       checkCallOptions("showJobProgress", callOptions);
       const signal = callOptions?.signal;
-      return call("GET /v1/cloudimages/job/{job_id}", () => raw.GET("/v1/cloudimages/job/{job_id}", { params: { path: { job_id: jobId } }, ...(signal && { signal }) })) as Promise<Job>;
+      return read("GET /v1/cloudimages/job/{job_id}", () => raw.GET("/v1/cloudimages/job/{job_id}", { params: { path: { job_id: jobId } }, ...(signal && { signal }) }), callOptions) as Promise<Job>;
     },
     async waitForJob(jobId, waitOptions) {
       checkJobId("waitForJob", jobId);
-      const read = projectId ? client.showJob : client.showJobProgress;
-      return waitForJob((signal) => read(jobId, signal ? { signal } : {}), waitOptions);
+      const readJob = projectId ? client.showJob : client.showJobProgress;
+      return waitForJob((signal) => readJob(jobId, { ...(signal && { signal }), [SINGLE_ATTEMPT]: true } as InternalCallOptions), waitOptions);
     },
     async createImageAndWait(body, waitOptions) {
       // Checked before the create: a wait that cannot start must not leave an image being made.
@@ -233,7 +267,7 @@ export function createImsClient(options: ImsClientOptions): ImsClient {
     async listImages(query = {}, callOptions) {
       checkCallOptions("listImages", callOptions);
       const signal = callOptions?.signal;
-      const page = await call("GET /v2/cloudimages", () => raw.GET("/v2/cloudimages", { params: { query }, ...(signal && { signal }) }));
+      const page = await read("GET /v2/cloudimages", () => raw.GET("/v2/cloudimages", { params: { query }, ...(signal && { signal }) }), callOptions);
       return page.images as Image[];
     },
     async *listAllImages(query = {}, callOptions) {
@@ -257,7 +291,7 @@ export function createImsClient(options: ImsClientOptions): ImsClient {
       checkImageId("showImage", imageId);
       checkCallOptions("showImage", callOptions);
       const signal = callOptions?.signal;
-      return call("GET /v2/images/{image_id}", () => raw.GET("/v2/images/{image_id}", { params: { path: { image_id: imageId } }, ...(signal && { signal }) })) as Promise<Image>;
+      return read("GET /v2/images/{image_id}", () => raw.GET("/v2/images/{image_id}", { params: { path: { image_id: imageId } }, ...(signal && { signal }) }), callOptions) as Promise<Image>;
     },
     updateImage: (async (imageId: string, changes: NativeImagePatch, callOptions?: CallOptions & { native?: boolean }) => {
       checkImageId("updateImage", imageId);
@@ -281,7 +315,7 @@ export function createImsClient(options: ImsClientOptions): ImsClient {
       const project = projectFor("listImageTags");
       const signal = callOptions?.signal;
       const path = { project_id: project, image_id: imageId };
-      const { tags } = await call("GET /v2/{project_id}/images/{image_id}/tags", () => raw.GET("/v2/{project_id}/images/{image_id}/tags", { params: { path }, ...(signal && { signal }) }));
+      const { tags } = await read("GET /v2/{project_id}/images/{image_id}/tags", () => raw.GET("/v2/{project_id}/images/{image_id}/tags", { params: { path }, ...(signal && { signal }) }), callOptions);
       return tags;
     },
     async changeImageTags(imageId, action, tags, callOptions) {
@@ -298,14 +332,14 @@ export function createImsClient(options: ImsClientOptions): ImsClient {
     async showImageQuota(callOptions) {
       checkCallOptions("showImageQuota", callOptions);
       const signal = callOptions?.signal;
-      return call("GET /v1/cloudimages/quota", () => raw.GET("/v1/cloudimages/quota", { ...(signal && { signal }) }));
+      return read("GET /v1/cloudimages/quota", () => raw.GET("/v1/cloudimages/quota", { ...(signal && { signal }) }), callOptions);
     },
     async waitForImageActive(imageId, waitOptions) {
       checkImageId("waitForImageActive", imageId);
       // An image not listed yet right after its create is not gone: the same grace as a job's 404.
       const graceEnds = Date.now() + (checkWaitOptions("waitForImageActive", waitOptions).notFoundGraceTime) * 1000;
       return pollUntil(
-        (signal) => client.findImage(imageId, signal ? { signal } : {}),
+        (signal) => client.findImage(imageId, { ...(signal && { signal }), [SINGLE_ATTEMPT]: true } as InternalCallOptions),
         (image) => {
           if (image?.status === "active") return { state: "SUCCESS", reason: "the image is active" };
           if (image === undefined) return Date.now() < graceEnds ? undefined : { state: "FAILURE", reason: `image ${imageId} is gone (its job failed, or it was deleted)` };
@@ -319,7 +353,7 @@ export function createImsClient(options: ImsClientOptions): ImsClient {
     async waitForImageDeleted(imageId, waitOptions) {
       checkImageId("waitForImageDeleted", imageId);
       return pollUntil(
-        (signal) => client.findImage(imageId, signal ? { signal } : {}),
+        (signal) => client.findImage(imageId, { ...(signal && { signal }), [SINGLE_ATTEMPT]: true } as InternalCallOptions),
         (image) => (image === undefined ? { state: "SUCCESS", reason: "the image is gone" } : undefined),
         waitOptions,
         { method: "waitForImageDeleted", what: "the image was not gone", kindOf: (image) => image?.status ?? "gone" },

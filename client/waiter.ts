@@ -1,10 +1,11 @@
 // Waits for an IMS job to finish, in the manner of the AWS SDK v3 waiters, with what their users asked for:
 // a required deadline, capped exponential backoff with jitter, an AbortSignal honoured before every request,
-// progress callbacks, fail-fast on errors that retrying cannot fix, and a grace window for a job that is not
-// visible yet right after its create.
+// progress callbacks, fail-fast on errors that retrying cannot fix, a throttled answer's Retry-After honoured
+// (within the deadline), and a grace window for a job that is not visible yet right after its create.
 import type { components } from "../generated/openapi.js";
 import { describeValue, isRecord, looksLikeAbortSignal, missingOption, refuseUnknownKeys } from "./checks.js";
 import { ImsError, ImsNetworkError } from "./errors.js";
+import { ImsConnectionResetError, ImsMalformedResponseError, ImsThrottledError } from "./retry-errors.js";
 
 export type Job = components["schemas"]["Job"];
 
@@ -40,7 +41,7 @@ export type WaitResult = {
   failReason?: string;
   /** Why the wait ended, in words. */
   reason: string;
-  /** How many answers of each kind were seen: `RUNNING`, `404`, `503`, `network`... */
+  /** How many answers of each kind were seen: `RUNNING`, `404`, `429`, `503`, `connection-reset`, `malformed-body`, `network`... */
   observedResponses: Record<string, number>;
 };
 
@@ -152,6 +153,8 @@ export async function pollUntil<T>(
 
   for (let attempt = 1; ; attempt++) {
     if (signal?.aborted) return result("ABORTED", "the signal aborted the wait");
+    /** A throttled answer's Retry-After, in seconds: the next poll waits at least that long (never past the deadline). */
+    let retryAfter: number | undefined;
     try {
       last = await read(signal);
       lastFailure = undefined;
@@ -168,16 +171,18 @@ export async function pollUntil<T>(
         const waitingToAppear = error.status === 404 && elapsed() < notFoundGraceTime;
         if (!waitingToAppear && !retryable(error.status)) throw error;
         lastFailure = `${error.status} ${error.code}: ${error.message}`;
+        if (error instanceof ImsThrottledError) retryAfter = error.retryAfter;
       } else if (error instanceof ImsNetworkError) {
-        observe("network");
+        observe(error instanceof ImsConnectionResetError ? "connection-reset" : error instanceof ImsMalformedResponseError ? "malformed-body" : "network");
         lastFailure = error.message;
       } else {
         throw error;
       }
     }
-    const delay = backoffDelay(attempt, minDelay, maxDelay, random);
+    const delay = Math.max(backoffDelay(attempt, minDelay, maxDelay, random), retryAfter ?? 0);
     if (elapsed() + delay > maxWaitTime) {
-      return result("TIMEOUT", `${how.what} within ${maxWaitTime} s${lastFailure ? `; the last poll got no answer: ${lastFailure}` : ""}`);
+      const throttled = retryAfter !== undefined && elapsed() + retryAfter > maxWaitTime ? `; throttled, with a Retry-After of ${retryAfter} s that ends past the deadline` : "";
+      return result("TIMEOUT", `${how.what} within ${maxWaitTime} s${throttled}${lastFailure ? `; the last poll got no answer: ${lastFailure}` : ""}`);
     }
     await sleep(delay, signal);
   }

@@ -78,7 +78,9 @@ const SERVERS: Record<ServerName, (port: number) => ChildProcess> = {
   "floor, no stack traces": (port) => benchServer("floor-no-stack-traces", port),
   "floor, no security step": (port) => benchServer("floor-no-security", port),
   // As `npm start` and `ims-stub` run it: the compiled entry point, logging one JSON line per request.
-  stub: (port) => node("stub", ["dist/server/main.js", "--port", String(port), "--progression", "immediate"]),
+  // The journal on, as by default; an image quota past what the rounds create (the default 10,000 a project is
+  // reached within a few rounds, after which every create is refused with IMG.0015 and ShowJob has no job).
+  stub: (port) => node("stub", ["dist/server/main.js", "--port", String(port), "--progression", "immediate", "--journal-size", "1000", "--image-quota", "10000000"]),
   "npm start": (port) => spawnServer("npm-start", "npm", ["start", "--silent", "--", "--port", String(port)]),
   // Without the probe: started with it (and its IPC channel), Prism exits at once.
   Prism: (port) => spawnServer("prism", process.execPath, [join(root, "node_modules/@stoplight/prism-cli/dist/index.js"), "mock", "-h", "127.0.0.1", "-p", String(port), "generated/openapi.json"]),

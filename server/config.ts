@@ -38,6 +38,10 @@ export type StubSettings = {
   controlToken: string | undefined;
   /** Off loopback: serve without a control token or with the published AK/SK pair all the same. */
   allowOpenNetwork: boolean;
+  /** Requests a second each project may make before the gateway's 429 (APIG.0308); 0 is no limit. */
+  rateLimit: number;
+  /** How many requests the request journal keeps (`GET /_stub/requests`); 0 keeps none. */
+  journalSize: number;
 };
 
 /** Each setting: its flag, its environment variable, its default and what it means (for --help and the README). */
@@ -58,6 +62,8 @@ const SETTINGS = {
   "control-token": { env: "IMS_STUB_CONTROL_TOKEN", default: "", help: "bearer token every control call but /_stub/health needs (16+ characters)" },
   upstream: { env: "IMS_STUB_UPSTREAM", default: "", help: "validating proxy: forward every request to this provider and check both directions" },
   "upstream-timeout-ms": { env: "IMS_STUB_UPSTREAM_TIMEOUT_MS", default: "30000", help: "with --upstream: how long to wait for an answer (504 after)" },
+  "rate-limit": { env: "IMS_STUB_RATE_LIMIT", default: "0", help: "requests a second per project before a 429 APIG.0308 with Retry-After (0: no limit)" },
+  "journal-size": { env: "IMS_STUB_JOURNAL_SIZE", default: "1000", help: "requests the journal keeps for GET /_stub/requests (0: none)" },
 } as const;
 
 /** On/off settings: a flag without a value, or the environment variable set to true. */
@@ -181,6 +187,8 @@ export function readSettings(argv: string[], env: NodeJS.ProcessEnv): StubSettin
     upstreamTimeoutMs: wholeNumber(source("upstream-timeout-ms"), get("upstream-timeout-ms"), 1, 600_000),
     controlToken,
     allowOpenNetwork,
+    rateLimit: wholeNumber("rate-limit", get("rate-limit"), 0, 1_000_000),
+    journalSize: wholeNumber("journal-size", get("journal-size"), 0, 1_000_000),
   };
 }
 

@@ -80,6 +80,7 @@ export function errorHandler(
     }
     if (res.headersSent) return;
     res.locals.errorCode = mapped.code;
+    res.locals.errorReason = (mapped instanceof GatewayError && mapped.reason) || mapped.message;
     // Sent as text, not res.json: an error body must not go through response validation a second time.
     if (mapped instanceof GatewayError) sendGatewayError(res, mapped);
     else sendImsError(res, mapped);

@@ -30,7 +30,7 @@ function preferenceError(detail: string): ImsError {
 }
 
 /** The preferences the stub acts on; RFC 7240's own (return, respond-async, wait, handling) it takes and ignores. */
-const STUB_PREFERENCES = ["code", "example", "job-outcome", "job-error-code", "job-fail-reason", "job-duration", "job-progression"];
+const STUB_PREFERENCES = ["code", "example", "job-outcome", "job-error-code", "job-fail-reason", "job-duration", "job-progression", "fault", "delay"];
 const STANDARD_PREFERENCES = new Set(["return", "respond-async", "wait", "handling"]);
 
 /**

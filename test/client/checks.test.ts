@@ -34,7 +34,7 @@ describe("createImsClient's options", () => {
     ["an AK without its SK", { endpoint: "http://127.0.0.1:8080", auth: { ak: "a", projectId: "p" } }, /options\.auth\.sk is required with AK\/SK/],
     ["a token and a key pair", { endpoint: "http://127.0.0.1:8080", auth: { token: "t", ak: "a", sk: "s", projectId: "p" } }, /options\.auth must be .*, not both/],
     ["an empty token", { endpoint: "http://127.0.0.1:8080", auth: { token: "" } }, /options\.auth\.token must be a non-empty string \(got a string of 0 characters\)/],
-    ["an unknown option", { endpoint: "http://127.0.0.1:8080", auth: token, timeout: 5000 }, /options\.timeout is not an option \(the options are endpoint, auth, fetch\)/],
+    ["an unknown option", { endpoint: "http://127.0.0.1:8080", auth: token, timeout: 5000 }, /options\.timeout is not an option \(the options are endpoint, auth, fetch, retry\)/],
     ["fetch that is not a function", { endpoint: "http://127.0.0.1:8080", auth: token, fetch: "node-fetch" }, /options\.fetch must be a fetch function \(got "node-fetch"\)/],
   ])("%s", (_label, options, message) => {
     expect(make(options)).toThrow(TypeError);

@@ -88,7 +88,7 @@ afterAll(() => {
 describe("the packed tarball", () => {
   it("holds the compiled package, its types, the specs and the docs, and no sources, tests or scripts", () => {
     const files = execFileSync("tar", ["-tzf", tarball], { encoding: "utf8" }).split("\n").filter(Boolean).map((f) => f.replace(/^package\//, ""));
-    for (const file of ["package.json", "README.md", "CHANGELOG.md", "dist/server/verify.js", "dist/generated/workflows/create-image.arazzo.yaml", "dist/client/index.js", "dist/client/index.d.ts", "dist/server/main.js", "dist/server/index.d.ts", "dist/generated/openapi.json", "dist/generated/openapi.yaml", "dist/generated/openapi.d.ts", "dist/generated/docs/index.html", "dist/generated/docs/zh-CN/index.html"]) {
+    for (const file of ["package.json", "README.md", "CHANGELOG.md", "dist/server/verify.js", "dist/generated/workflows/create-image.arazzo.yaml", "dist/client/index.js", "dist/client/index.d.ts", "dist/server/main.js", "dist/server/testing.js", "dist/server/testing.d.ts", "dist/server/index.d.ts", "dist/generated/openapi.json", "dist/generated/openapi.yaml", "dist/generated/openapi.d.ts", "dist/generated/docs/index.html", "dist/generated/docs/zh-CN/index.html"]) {
       expect(files).toContain(file);
     }
     expect(files.filter((f) => /^(test|scripts|spec|client|server|generated)\//.test(f) || f.endsWith(".ts") && !f.endsWith(".d.ts"))).toEqual([]);
@@ -161,6 +161,7 @@ console.log(JSON.stringify({ create: typeof client.createImage, error: typeof Im
       `import { createImsClient, ImsError, type CreateImageBody } from "${PACKAGE}/client";
 import type { paths, components } from "${PACKAGE}/types";
 import { createApp, serve, type StubApp } from "${PACKAGE}/server";
+import { startStub, type TestStub } from "${PACKAGE}/testing";
 
 const body: CreateImageBody = { name: "img", instance_id: "877a2cda-ba63-4e1e-b95f-e67e48b6129a", tags: ["a.b"] };
 // @ts-expect-error a body that mixes a server and a volume is not a CreateImageBody
@@ -171,10 +172,15 @@ export async function flow(): Promise<string> {
   const app: StubApp = createApp({ progression: "immediate" });
   const server = await serve(app, 0, "127.0.0.1");
   server.close();
+  const stub: TestStub = await startStub({ rateLimit: 5, auth: { token: "t" } });
+  const { data } = await stub.control.GET("/_stub/requests", { params: { query: { operation: "ShowJob", status: "4xx" } } });
+  // @ts-expect-error the journal's entries are typed: no such field
+  const wrong: string = data!.requests[0]!.nonexistent;
+  await stub.close();
   const ims = createImsClient({ endpoint: "http://127.0.0.1:8080", auth: { ak: "AK", sk: "SK", projectId: "p" } });
   try {
     const { jobId } = await ims.createImageAndWait(body, { maxWaitTime: 60 });
-    return jobId + job + String(mixed) + (null as unknown as CreatePath);
+    return jobId + job + String(mixed) + (null as unknown as CreatePath) + wrong;
   } catch (error) {
     return error instanceof ImsError ? error.code : "other";
   }
@@ -203,6 +209,41 @@ export async function flow(): Promise<string> {
     expect(stated, "the README states the client's bundle size").not.toBeNull();
     expect(Math.abs(Number(stated![1]) * 1000 - bytes) / bytes).toBeLessThan(0.1);
   });
+});
+
+describe("startStub() in another team's tests, as the README writes them", () => {
+  // A project of its own: the one above must stay free of test frameworks.
+  let tests: string;
+  const readmeBlock = (marker: string) => {
+    const block = new RegExp(`<!-- ${marker} -->\\s*\`\`\`\\w+\\n([\\s\\S]*?)\`\`\``).exec(readFileSync(join(projectRoot, "README.md"), "utf8"))?.[1];
+    expect(block, `the README has a ${marker} block`).toBeDefined();
+    return block!;
+  };
+  const runIn = (command: string, args: string[]) =>
+    execFileSync(command, args, { cwd: tests, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NODE_OPTIONS: "", NO_COLOR: "1", FORCE_COLOR: "0" } });
+
+  beforeAll(() => {
+    tests = mkdtempSync(join(tmpdir(), "ims-tests-"));
+    writeFileSync(join(tests, "package.json"), JSON.stringify({ name: "tests", version: "1.0.0", private: true, type: "module" }, null, 2));
+    runIn("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", tarball, devVersion("vitest")]);
+  }, 240_000);
+  afterAll(() => {
+    if (tests) rmSync(tests, { recursive: true, force: true });
+  });
+
+  it("the README's vitest file passes under vitest", () => {
+    writeFileSync(join(tests, "ims-failures.test.ts"), readmeBlock("testing-vitest"));
+    const output = runIn(join(tests, "node_modules/.bin/vitest"), ["run", "--reporter=verbose", "ims-failures.test.ts"]);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: colour codes, should any get through
+    expect(output.replace(/\x1b\[[0-9;]*m/g, "")).toMatch(/Tests\s+7 passed \(7\)/);
+  }, 120_000);
+
+  it("the README's node:test file passes under node --test", () => {
+    writeFileSync(join(tests, "ims-failures.test.mjs"), readmeBlock("testing-node-test"));
+    const output = runIn("node", ["--test", "ims-failures.test.mjs"]);
+    expect(output).toMatch(/# pass 2\n/);
+    expect(output).toMatch(/# fail 0\n/);
+  }, 120_000);
 });
 
 describe("the ims-stub command, as installed", () => {
