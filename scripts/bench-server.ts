@@ -2,13 +2,15 @@
 // - `bare`: node:http that parses the JSON and answers fixed bodies: the limit of this machine.
 // - `express`: Express 5 with express.json() and fixed answers: what any Express app pays.
 // - `floor`: that plus express-openapi-validator on the bundled contract, validating requests, responses and
-//   both security schemes (async handlers that accept), with handlers answering fixed valid bodies (a job the
-//   stub produced): what the stub cannot go below while it validates everything with this library.
+//   both security schemes (async handlers that accept), with handlers answering fixed valid bodies (a job and
+//   an image the stub produced; ListImages: that image for `?id=`, a hundred like it for any other query): what
+//   the stub cannot go below while it validates everything with this library.
 // (The stub itself runs as `ims-stub` does: dist/server/main.js.)
 // And the variants that take the floor apart (`npm run bench -- --floor-parts`):
 // - `floor-no-stack-traces`: the floor with `Error.stackTraceLimit = 0`;
 // - `floor-no-security`: the floor with `validateSecurity: false`;
 // - `express-promise-hops`: plain Express with as many resolved-promise hops per request as the validator's chain.
+import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
@@ -23,8 +25,11 @@ const port = Number(values.port);
 const FLOORS = new Set(["floor", "floor-no-stack-traces", "floor-no-security"]);
 const JOB_CREATED = '{"job_id":"8a12fc664fb4daa3014fb4e581380005"}';
 
-/** A finished job as the stub answers it, so that the baselines send (and the floor validates) the same body. */
-async function jobTheStubProduced(): Promise<string> {
+/**
+ * A finished job and its image as the stub answers them, so that the baselines send (and the floor validates) the
+ * same bodies. The bench's creates carry a tag: so does this one.
+ */
+async function answersTheStubProduced(): Promise<{ job: string; image: Record<string, unknown> }> {
   const stub = createApp({ progression: "immediate" });
   const { job_id: jobId } = await new Promise<{ job_id: string }>((resolve) => {
     const server = stub.listen(0, "127.0.0.1", async () => {
@@ -33,18 +38,26 @@ async function jobTheStubProduced(): Promise<string> {
         await fetch(`${base}/v2/cloudimages/action`, {
           method: "POST",
           headers: { "content-type": "application/json", "x-auth-token": "bench" },
-          body: JSON.stringify({ name: "bench-ecs", instance_id: "877a2cda-ba63-4e1e-b95f-e67e48b6129a" }),
+          body: JSON.stringify({ name: "bench-ecs", instance_id: "877a2cda-ba63-4e1e-b95f-e67e48b6129a", tags: ["aaa.111"] }),
         })
       ).json();
       server.close();
       resolve(created);
     });
   });
-  return JSON.stringify(stub.jobs.list().find((entry) => entry.job.job_id === jobId)!.job);
+  const job = stub.jobs.list().find((entry) => entry.job.job_id === jobId)!.job;
+  const [image] = stub.images.all();
+  return { job: JSON.stringify(job), image: stub.images.view(image!) as Record<string, unknown> };
+}
+
+/** ListImages' fixed answers: the image alone (`?id=`), or a page of a hundred like it, each its own ID. */
+function imageLists(image: Record<string, unknown>): { byId: string; page: string } {
+  const copy = (id: string) => ({ ...image, id, self: `/v2/images/${id}`, file: `/v2/images/${id}/file` });
+  return { byId: JSON.stringify({ images: [image] }), page: JSON.stringify({ images: Array.from({ length: 100 }, () => copy(randomUUID())) }) };
 }
 
 if (kind === "bare") {
-  const job = await jobTheStubProduced();
+  const { job } = await answersTheStubProduced();
   const server = createServer((req, res) => {
     let data = "";
     req.on("data", (chunk) => (data += chunk));
@@ -59,7 +72,8 @@ if (kind === "bare") {
   });
   server.listen(port, "127.0.0.1");
 } else if (kind === "express" || kind === "express-promise-hops" || FLOORS.has(kind!)) {
-  const job = await jobTheStubProduced();
+  const { job, image } = await answersTheStubProduced();
+  const lists = imageLists(image);
   if (kind === "floor-no-stack-traces") Error.stackTraceLimit = 0;
   const app = express();
   app.use(express.json());
@@ -81,6 +95,7 @@ if (kind === "bare") {
   // res.json, as the stub answers: the validator checks responses sent that way.
   app.post("/v2/cloudimages/action", (_req, res) => void res.json(JSON.parse(JOB_CREATED)));
   app.get(["/v1/:project/jobs/:job", "/v1/cloudimages/job/:job"], (_req, res) => void res.json(JSON.parse(job)));
+  app.get("/v2/cloudimages", (req, res) => void res.json(JSON.parse(req.query.id === undefined ? lists.page : lists.byId)));
   app.use(((err, _req, res, _next) => void res.status(err.status ?? 500).json({ error: { code: "IMG.0001", message: err.message } })) as ErrorRequestHandler);
   app.listen(port, "127.0.0.1");
 } else {

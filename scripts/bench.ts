@@ -1,12 +1,16 @@
 // `npm run bench`: the stub against its baselines, all measured in one run on loopback, each server in its own
 // process: bare node:http (the machine's limit), plain Express, the floor (Express + express-openapi-validator
-// on the contract, fixed answers) and Prism's mock of the same contract. Figures: CreateImage and ShowJob
-// throughput, p50 and p99 (servers interleaved round by round, medians reported), each server's own event-loop
-// delay and CPU time per request, start-up (process start to first answered request), and the stub's memory
-// before and after 100,000 and 200,000 creates.
+// on the contract, fixed answers) and Prism's mock of the same contract. Figures: CreateImage (the stub reset
+// before each load) and ShowJob throughput, p50 and p99 (servers interleaved round by round, medians reported),
+// each server's own event-loop
+// delay and CPU time per request, start-up (process start to first answered request); ListImages by `?id=` and
+// a page of 100 on the floor and on two stubs holding 10 and 10,000 images of their project (made by creates
+// before the load); and the stub's memory with 10,000 images, then after 100,000 and 200,000 creates the quota
+// refuses.
 // Ratios are the figures that matter: absolute numbers move with whatever else the machine is doing, so each
 // ratio is taken within a round (the two servers loaded one after the other) and the median of the rounds is shown.
-// `--smoke` is the CI guard: three 2-second rounds, the stub against the floor only, failing on a gross regression.
+// `--smoke` is the CI guard: three 2-second rounds, the stub (holding 10,000 images) against the floor only,
+// failing on a gross regression.
 // `--floor-parts` takes the floor apart: what its security step, its stack traces and its promise hops cost.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
@@ -37,9 +41,21 @@ const ROUNDS = SMOKE ? 3 : Number(values.rounds);
 const CONNECTIONS = Number(values.connections);
 /** The smoke fails only below this share of the floor's throughput: a gross regression, never noise. */
 const SMOKE_MIN_SHARE = 0.5;
+/**
+ * The smoke's ListImages `?id=`, against the same stub's ShowJob in the same round, fails below this share: it
+ * serves about as many, and one that searched the 10,000 images would serve a small fraction.
+ */
+const SMOKE_MIN_ID_SHARE = 0.5;
 const PROJECT = "0123456789abcdef0123456789abcdef";
 const HEADERS = { "content-type": "application/json", "x-auth-token": "bench" };
 const CREATE_BODY = JSON.stringify({ name: "bench-ecs", instance_id: "877a2cda-ba63-4e1e-b95f-e67e48b6129a", tags: ["aaa.111"] });
+/** The stub's default image quota, and so the most images a stub started without `--image-quota` can hold. */
+const DEFAULT_IMAGE_QUOTA = 10_000;
+/**
+ * The quota of the stub the CreateImage load runs on: every create of a run makes an image that stays, and a
+ * create past the quota would be refused (IMG.0015), a different and cheaper request. The largest the stub takes.
+ */
+const UNBOUNDED_IMAGE_QUOTA = "10000000";
 
 type ServerName =
   | "bare node:http"
@@ -49,6 +65,8 @@ type ServerName =
   | "floor, no stack traces"
   | "floor, no security step"
   | "stub"
+  | "stub (10 images)"
+  | "stub (10k images)"
   | "npm start"
   | "Prism";
 type Running = { url: string; child: ChildProcess; startupMs: number };
@@ -80,7 +98,10 @@ const SERVERS: Record<ServerName, (port: number) => ChildProcess> = {
   // As `npm start` and `ims-stub` run it: the compiled entry point, logging one JSON line per request.
   // The journal on, as by default; an image quota past what the rounds create (the default 10,000 a project is
   // reached within a few rounds, after which every create is refused with IMG.0015 and ShowJob has no job).
-  stub: (port) => node("stub", ["dist/server/main.js", "--port", String(port), "--progression", "immediate", "--journal-size", "1000", "--image-quota", "10000000"]),
+  stub: (port) => node("stub", ["dist/server/main.js", "--port", String(port), "--progression", "immediate", "--journal-size", "1000", "--image-quota", UNBOUNDED_IMAGE_QUOTA]),
+  // As a user starts it, the default quota included; filled by creates before the load (seed()), none during it.
+  "stub (10 images)": (port) => node("stub-10", ["dist/server/main.js", "--port", String(port), "--progression", "immediate"]),
+  "stub (10k images)": (port) => node("stub-10000", ["dist/server/main.js", "--port", String(port), "--progression", "immediate"]),
   "npm start": (port) => spawnServer("npm-start", "npm", ["start", "--silent", "--", "--port", String(port)]),
   // Without the probe: started with it (and its IPC channel), Prism exits at once.
   Prism: (port) => spawnServer("prism", process.execPath, [join(root, "node_modules/@stoplight/prism-cli/dist/index.js"), "mock", "-h", "127.0.0.1", "-p", String(port), "generated/openapi.json"]),
@@ -157,39 +178,114 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024;
 
+/** What the scenarios ask of a server: a job to show and an image to list by ID. */
+type Target = Running & { jobId: string; imageId: string | undefined };
+
 const SCENARIOS = {
-  CreateImage: (url: string, _jobId?: string): autocannon.Options => ({ url: `${url}/v2/cloudimages/action`, method: "POST", headers: HEADERS, body: CREATE_BODY }),
-  ShowJob: (url: string, jobId: string): autocannon.Options => ({ url: `${url}/v1/${PROJECT}/jobs/${jobId}`, headers: HEADERS }),
+  CreateImage: (target: Target): autocannon.Options => ({ url: `${target.url}/v2/cloudimages/action`, method: "POST", headers: HEADERS, body: CREATE_BODY }),
+  ShowJob: (target: Target): autocannon.Options => ({ url: `${target.url}/v1/${PROJECT}/jobs/${target.jobId}`, headers: HEADERS }),
+  "ListImages ?id=": (target: Target): autocannon.Options => ({ url: `${target.url}/v2/cloudimages?id=${target.imageId}`, headers: HEADERS }),
+  "ListImages ?limit=100": (target: Target): autocannon.Options => ({ url: `${target.url}/v2/cloudimages?limit=100`, headers: HEADERS }),
 };
 type Scenario = keyof typeof SCENARIOS;
+/** The servers each scenario loads, in the order of the scenarios within a round. */
+type Plan = Partial<Record<Scenario, ServerName[]>>;
+/** How many images a stub is given before the load, by creates as a client makes them (all of its project). */
+type Seeds = Partial<Record<ServerName, number>>;
+
+const FULL_PLAN: Plan = {
+  CreateImage: ["bare node:http", "plain Express", "floor", "stub", "Prism"],
+  // Also on the stub holding 10,000 images: its ListImages `?id=` is compared with its own ShowJob.
+  ShowJob: ["bare node:http", "plain Express", "floor", "stub", "Prism", "stub (10k images)"],
+  "ListImages ?id=": ["floor", "stub (10 images)", "stub (10k images)"],
+  "ListImages ?limit=100": ["floor", "stub (10 images)", "stub (10k images)"],
+};
+const FULL_SEEDS: Seeds = { "stub (10 images)": 10, "stub (10k images)": DEFAULT_IMAGE_QUOTA };
+
+async function json<T>(url: string, init?: RequestInit): Promise<T> {
+  const response = await fetch(url, { headers: HEADERS, ...init });
+  if (!response.ok) throw new Error(`${init?.method ?? "GET"} ${url}: ${response.status} ${await response.text()}`);
+  return (response.status === 204 ? undefined : await response.json()) as T;
+}
 
 /** A job made just now: the creates before may have pushed an older one out of the stub's store. */
 async function freshJob(server: Running): Promise<string> {
-  const response = await fetch(SCENARIOS.CreateImage(server.url).url, { method: "POST", headers: HEADERS, body: CREATE_BODY });
-  return ((await response.json()) as { job_id: string }).job_id;
+  return (await json<{ job_id: string }>(`${server.url}/v2/cloudimages/action`, { method: "POST", body: CREATE_BODY })).job_id;
 }
 
-/** Each server's figures per round (the same order for every key), and their medians. */
-type Measured = { rounds: Map<string, Figures[]>; medians: Map<string, Figures> };
+/** The private images the project keeps (ShowImageQuota). */
+const imagesUsed = async (server: Running) =>
+  (await json<{ quotas: { resources: { used: number }[] } }>(`${server.url}/v1/cloudimages/quota`)).quotas.resources[0]!.used;
 
-async function throughput(names: ServerName[]): Promise<Measured> {
-  const running = new Map<ServerName, Running>();
+/**
+ * Fills a stub with `count` images of its project, by that many creates; returns the last create's job and an
+ * image from the middle of the creation order (neither end of the store's walk).
+ */
+async function seed(server: Running, count: number): Promise<{ jobId: string; imageId: string }> {
+  if (count > 1) {
+    const result = await autocannon({ ...SCENARIOS.CreateImage({ ...server, jobId: "", imageId: undefined }), amount: count - 1, connections: Math.min(CONNECTIONS, count - 1) });
+    const bad = result.non2xx + result.errors + result.timeouts;
+    if (bad > 0) throw new Error(`seeding ${count} images: ${bad} creates failed`);
+  }
+  const jobId = await freshJob(server);
+  const used = await imagesUsed(server);
+  if (used !== count) throw new Error(`seeding ${count} images: the stub holds ${used}`);
+  const { images } = await json<{ images: { id: string }[] }>(`${server.url}/_stub/images`);
+  return { jobId, imageId: images[Math.floor(images.length / 2)]!.id };
+}
+
+/** Each (server, scenario)'s figures per round, and their medians. */
+type Measured = { rounds: Map<string, Figures[]>; medians: Map<string, Figures> };
+const keyOf = (name: ServerName, scenario: Scenario) => `${name}|${scenario}`;
+
+/**
+ * `seeds`: images given to a stub before the load. `freshBeforeCreates`: stubs whose state is reset before each
+ * CreateImage load, so that every load starts from an empty store rather than from all the images the run made
+ * before it (tens of thousands by the last round, more in a longer run): a figure that depends on the round it
+ * was taken in is no figure of the request path.
+ */
+async function throughput(plan: Plan, seeds: Seeds = {}, freshBeforeCreates: ServerName[] = []): Promise<Measured> {
+  const scenarios = Object.keys(plan) as Scenario[];
+  const names = [...new Set(scenarios.flatMap((scenario) => plan[scenario]!))];
+  const creating = new Set(plan.CreateImage ?? []);
+  const listing = new Set([...(plan["ListImages ?id="] ?? []), ...(plan["ListImages ?limit=100"] ?? [])]);
+  const running = new Map<ServerName, Target>();
   const rounds = new Map<string, Figures[]>();
+  /** The load of one server: on a server that creates, a job made just now for ShowJob. */
+  const optionsFor = async (name: ServerName, scenario: Scenario) => {
+    const target = running.get(name)!;
+    if (scenario === "CreateImage" && freshBeforeCreates.includes(name)) await json(`${target.url}/_stub/reset`, { method: "POST" });
+    return SCENARIOS[scenario](scenario === "ShowJob" && creating.has(name) ? { ...target, jobId: await freshJob(target) } : target);
+  };
   try {
     // Inside the try: a server that fails to start must not leave the ones before it running.
-    for (const name of names) running.set(name, await start(name));
-    // Warm-up, once per server and scenario: code compiled, the stub's store filling.
-    for (const scenario of Object.keys(SCENARIOS) as Scenario[]) {
-      for (const server of running.values()) await autocannon({ ...SCENARIOS[scenario](server.url, await freshJob(server)), duration: 1, connections: CONNECTIONS });
+    for (const name of names) {
+      const server = await start(name);
+      running.set(name, { ...server, jobId: "", imageId: undefined });
+      const count = seeds[name];
+      if (count !== undefined) {
+        running.set(name, { ...server, ...(await seed(server, count)) });
+      } else {
+        const imageId = listing.has(name) ? (await json<{ images: { id: string }[] }>(`${server.url}/v2/cloudimages?limit=1`)).images[0]?.id : undefined;
+        running.set(name, { ...server, jobId: await freshJob(server), imageId });
+      }
+    }
+    // Warm-up, once per server and scenario: code compiled, the stub's store filling. A seeded stub's creates
+    // were its CreateImage warm-up.
+    for (const scenario of scenarios) {
+      for (const name of plan[scenario]!) {
+        if (scenario === "CreateImage" && seeds[name] !== undefined) continue;
+        await autocannon({ ...(await optionsFor(name, scenario)), duration: 1, connections: CONNECTIONS });
+      }
     }
     // Round by round, every server in turn, the order reversed every other round: a slow minute of the machine
     // falls on all of them alike, and no server is always the one loaded first.
     for (let round = 0; round < ROUNDS; round++) {
-      for (const scenario of Object.keys(SCENARIOS) as Scenario[]) {
-        const order = round % 2 === 0 ? [...running] : [...running].reverse();
-        for (const [name, server] of order) {
-          const figures = await load(`${name} ${scenario}`, server.child, SCENARIOS[scenario](server.url, await freshJob(server)));
-          rounds.set(`${name}|${scenario}`, [...(rounds.get(`${name}|${scenario}`) ?? []), figures]);
+      for (const scenario of scenarios) {
+        const order = round % 2 === 0 ? plan[scenario]! : [...plan[scenario]!].reverse();
+        for (const name of order) {
+          const figures = await load(`${name} ${scenario}`, running.get(name)!.child, await optionsFor(name, scenario));
+          rounds.set(keyOf(name, scenario), [...(rounds.get(keyOf(name, scenario)) ?? []), figures]);
         }
       }
     }
@@ -205,42 +301,76 @@ async function throughput(names: ServerName[]): Promise<Measured> {
   return { rounds, medians };
 }
 
-/** a ÷ b for one figure, taken round by round (each pair measured minutes apart at most), median of the rounds. */
-function pairedRatio({ rounds }: Measured, a: ServerName, b: ServerName, scenario: Scenario, figure: keyof Figures): number {
-  const [as, bs] = [rounds.get(`${a}|${scenario}`)!, rounds.get(`${b}|${scenario}`)!];
+type Load = readonly [ServerName, Scenario];
+
+/**
+ * One load's figure ÷ another's, taken round by round (each pair measured within a round, seconds to a minute
+ * apart), median of the rounds.
+ */
+function pairedRatio({ rounds }: Measured, [aName, aScenario]: Load, [bName, bScenario]: Load, figure: keyof Figures): number {
+  const [as, bs] = [rounds.get(keyOf(aName, aScenario))!, rounds.get(keyOf(bName, bScenario))!];
   return median(as.map((f, i) => f[figure] / bs[i]![figure]));
 }
+/** The same scenario on two servers. */
+const serverRatio = (measured: Measured, a: ServerName, b: ServerName, scenario: Scenario, figure: keyof Figures) =>
+  pairedRatio(measured, [a, scenario], [b, scenario], figure);
+
+/**
+ * The smoke's stub holds 10,000 images from the start (made by creates, its quota raised for the creates of the
+ * load). Its ListImages `?id=` is weighed against its own ShowJob rather than the floor's, and the page is left
+ * to the full bench: fewer loads a round keep the smoke under a minute.
+ */
+const SMOKE_PLAN: Plan = {
+  CreateImage: ["floor", "stub"],
+  ShowJob: ["floor", "stub"],
+  "ListImages ?id=": ["stub"],
+};
 
 async function smoke(): Promise<void> {
-  const measured = await throughput(["floor", "stub"]);
-  let failed = false;
-  for (const scenario of Object.keys(SCENARIOS) as Scenario[]) {
-    const share = pairedRatio(measured, "stub", "floor", scenario, "rps");
-    const rps = (name: ServerName) => fmt(measured.medians.get(`${name}|${scenario}`)!.rps);
-    console.log(`smoke ${scenario}: stub ${rps("stub")} req/s, floor ${rps("floor")} req/s, stub ÷ floor ${fmt(share, 2)} (fails below ${SMOKE_MIN_SHARE})`);
-    if (share < SMOKE_MIN_SHARE) failed = true;
+  const measured = await throughput(SMOKE_PLAN, { stub: DEFAULT_IMAGE_QUOTA });
+  const rps = (name: ServerName, scenario: Scenario) => fmt(measured.medians.get(keyOf(name, scenario))!.rps);
+  const failures: string[] = [];
+  for (const scenario of ["CreateImage", "ShowJob"] as const) {
+    const share = serverRatio(measured, "stub", "floor", scenario, "rps");
+    console.log(`smoke ${scenario}: stub ${rps("stub", scenario)} req/s, floor ${rps("floor", scenario)} req/s, stub ÷ floor ${fmt(share, 2)} (fails below ${SMOKE_MIN_SHARE})`);
+    if (share < SMOKE_MIN_SHARE) failures.push(`${scenario}: the stub is below ${SMOKE_MIN_SHARE} of the floor`);
   }
-  if (failed) {
-    console.error("bench smoke failed: the stub is below half of the floor");
+  const idShare = pairedRatio(measured, ["stub", "ListImages ?id="], ["stub", "ShowJob"], "rps");
+  console.log(`smoke ListImages ?id= (${fmt(DEFAULT_IMAGE_QUOTA)}+ images): stub ${rps("stub", "ListImages ?id=")} req/s, ÷ its ShowJob ${fmt(idShare, 2)} (fails below ${SMOKE_MIN_ID_SHARE})`);
+  if (idShare < SMOKE_MIN_ID_SHARE) failures.push(`ListImages ?id=: below ${SMOKE_MIN_ID_SHARE} of the stub's ShowJob`);
+  if (failures.length > 0) {
+    console.error(`bench smoke failed: ${failures.join("; ")}`);
     process.exit(1);
   }
 }
 
 async function only(names: ServerName[]): Promise<void> {
-  const { medians } = await throughput(names);
-  for (const [key, f] of medians) {
+  const plan = Object.fromEntries(
+    Object.entries(FULL_PLAN)
+      .map(([scenario, servers]) => [scenario, servers.filter((name) => names.includes(name))] as const)
+      .filter(([, servers]) => servers.length > 0),
+  ) as Plan;
+  const measured = await throughput(plan, FULL_SEEDS, ["stub"]);
+  for (const [key, f] of measured.medians) {
     console.log(`${key.replace("|", " ")}: ${fmt(f.rps)} req/s, p50 ${f.p50} ms, p99 ${f.p99} ms, event-loop delay p99 ${fmt(f.loopP99)} ms, CPU ${fmt(f.cpuUs)} µs per request`);
   }
+  for (const scenario of ["CreateImage", "ShowJob"] as const) {
+    if (plan[scenario]?.includes("stub") && plan[scenario]?.includes("floor")) {
+      console.log(`${scenario} stub ÷ floor (median of the rounds' ratios): req/s ${fmt(serverRatio(measured, "stub", "floor", scenario, "rps"), 2)}, CPU per request ${fmt(serverRatio(measured, "stub", "floor", scenario, "cpuUs"), 2)}`);
+    }
+  }
+  if (plan["ListImages ?id="] || plan["ListImages ?limit=100"]) printListImages(measured);
 }
+
+// The client's p50 / p99, then the server's own event-loop delay p99: a client p99 far above it was made
+// outside the server.
+const latency = (f: Figures) => `${f.p50} / ${f.p99} / ${Number.isNaN(f.loopP99) ? "n/a" : fmt(f.loopP99)}`;
 
 /** Throughput, p50 and p99 per server, then the paired ratios of each pair [a, b] as a ÷ b. */
 function printTable(measured: Measured, names: ServerName[], pairs: (readonly [ServerName, ServerName])[]): void {
-  const get = (name: ServerName, scenario: Scenario) => measured.medians.get(`${name}|${scenario}`)!;
-  // The client's p50 / p99, then the server's own event-loop delay p99: a client p99 far above it was made
-  // outside the server.
+  const get = (name: ServerName, scenario: Scenario) => measured.medians.get(keyOf(name, scenario))!;
   console.log("| server | CreateImage req/s | p50 / p99 / loop p99 ms | ShowJob req/s | p50 / p99 / loop p99 ms |");
   console.log("|---|---|---|---|---|");
-  const latency = (f: Figures) => `${f.p50} / ${f.p99} / ${Number.isNaN(f.loopP99) ? "n/a" : fmt(f.loopP99)}`;
   for (const name of names) {
     const [create, show] = [get(name, "CreateImage"), get(name, "ShowJob")];
     console.log(`| ${name} | ${fmt(create.rps)} | ${latency(create)} | ${fmt(show.rps)} | ${latency(show)} |`);
@@ -248,9 +378,34 @@ function printTable(measured: Measured, names: ServerName[], pairs: (readonly [S
   console.log("\n| ratio (median of the rounds' ratios) | CreateImage req/s | CreateImage p99 | ShowJob req/s | ShowJob p99 |");
   console.log("|---|---|---|---|---|");
   for (const [a, b] of pairs) {
-    const cells = (Object.keys(SCENARIOS) as Scenario[]).flatMap((scenario) => [fmt(pairedRatio(measured, a, b, scenario, "rps"), 2), fmt(pairedRatio(measured, a, b, scenario, "p99"), 2)]);
+    const cells = (["CreateImage", "ShowJob"] as const).flatMap((scenario) => [fmt(serverRatio(measured, a, b, scenario, "rps"), 2), fmt(serverRatio(measured, a, b, scenario, "p99"), 2)]);
     console.log(`| ${a} ÷ ${b} | ${cells.join(" | ")} |`);
   }
+}
+
+/** ListImages on the floor and on the stubs holding 10 and 10,000 images, and what says whether it scales. */
+function printListImages(measured: Measured): void {
+  const cell = (name: ServerName, scenario: Scenario) => {
+    const f = measured.medians.get(keyOf(name, scenario));
+    return f ? `${fmt(f.rps)} | ${latency(f)}` : "– | –";
+  };
+  console.log("\n| server | ShowJob req/s | p50 / p99 / loop p99 ms | ListImages ?id= req/s | p50 / p99 / loop p99 ms | ListImages ?limit=100 req/s | p50 / p99 / loop p99 ms |");
+  console.log("|---|---|---|---|---|---|---|");
+  for (const name of ["floor", "stub (10 images)", "stub (10k images)"] as const) {
+    console.log(`| ${name} | ${cell(name, "ShowJob")} | ${cell(name, "ListImages ?id=")} | ${cell(name, "ListImages ?limit=100")} |`);
+  }
+  const ratio = (a: Load, b: Load, figure: keyof Figures) => fmt(pairedRatio(measured, a, b, figure), 2);
+  const [few, many] = ["stub (10 images)", "stub (10k images)"] as const;
+  console.log("\n| ratio (median of the rounds' ratios) | req/s | p99 | server CPU per request |");
+  console.log("|---|---|---|---|");
+  const rows: [string, Load, Load][] = [
+    ["?id=: 10,000 images ÷ 10 (target ≥ 0.9)", [many, "ListImages ?id="], [few, "ListImages ?id="]],
+    ["10,000 images: ?id= ÷ ShowJob (target ≥ 0.8)", [many, "ListImages ?id="], [many, "ShowJob"]],
+    ["?id=: stub with 10,000 images ÷ floor", [many, "ListImages ?id="], ["floor", "ListImages ?id="]],
+    ["?limit=100: stub with 10,000 images ÷ floor", [many, "ListImages ?limit=100"], ["floor", "ListImages ?limit=100"]],
+  ];
+  const measuredLoad = ([name, scenario]: Load) => measured.rounds.has(keyOf(name, scenario));
+  for (const [title, a, b] of rows) if (measuredLoad(a) && measuredLoad(b)) console.log(`| ${title} | ${ratio(a, b, "rps")} | ${ratio(a, b, "p99")} | ${ratio(a, b, "cpuUs")} |`);
 }
 
 /** Which part of the floor costs what: its security step, the stack traces that step builds, its promise hops. */
@@ -258,7 +413,7 @@ async function floorParts(): Promise<void> {
   console.log(`The floor taken apart: ${ROUNDS} rounds of ${DURATION} s per server and scenario, ${CONNECTIONS} connections, loopback, Node ${process.version}\n`);
   const names: ServerName[] = ["plain Express", "Express + 6 promise hops", "floor", "floor, no stack traces", "floor, no security step", "stub"];
   printTable(
-    await throughput(names),
+    await throughput({ CreateImage: names, ShowJob: names }, {}, ["stub"]),
     names,
     names.filter((name) => name !== "floor").map((name) => [name, "floor"] as const),
   );
@@ -266,10 +421,10 @@ async function floorParts(): Promise<void> {
 
 async function full(): Promise<void> {
   console.log(`IMS stub benchmark: ${ROUNDS} rounds of ${DURATION} s per server and scenario, ${CONNECTIONS} connections, loopback, Node ${process.version}\n`);
-  const names: ServerName[] = ["bare node:http", "plain Express", "floor", "stub", "Prism"];
-  const measured = await throughput(names);
-  const get = (name: ServerName, scenario: Scenario) => measured.medians.get(`${name}|${scenario}`)!;
-  const ratio = (a: ServerName, b: ServerName, scenario: Scenario, figure: keyof Figures) => fmt(pairedRatio(measured, a, b, scenario, figure), 2);
+  const names = FULL_PLAN.CreateImage!;
+  const measured = await throughput(FULL_PLAN, FULL_SEEDS, ["stub"]);
+  const get = (name: ServerName, scenario: Scenario) => measured.medians.get(keyOf(name, scenario))!;
+  const ratio = (a: ServerName, b: ServerName, scenario: Scenario, figure: keyof Figures) => fmt(serverRatio(measured, a, b, scenario, figure), 2);
 
   printTable(measured, names, [
     ["stub", "floor"],
@@ -278,10 +433,11 @@ async function full(): Promise<void> {
     ["floor", "plain Express"],
   ]);
   // CPU per request moves less than req/s with what else shares the two cores (the load generator among them).
-  const cpu = (Object.keys(SCENARIOS) as Scenario[])
+  const cpu = (["CreateImage", "ShowJob"] as const)
     .map((s) => `${s} stub ${fmt(get("stub", s).cpuUs)} µs, floor ${fmt(get("floor", s).cpuUs)} µs, floor ÷ stub ${ratio("floor", "stub", s, "cpuUs")}`)
     .join("; ");
   console.log(`server CPU per request (all threads): ${cpu}`);
+  printListImages(measured);
 
   // Start-up, alternating stub and Prism so that both meet the same machine.
   const startups: Record<"stub" | "npm start" | "Prism" | "floor", number[]> = { stub: [], "npm start": [], Prism: [], floor: [] };
@@ -297,19 +453,24 @@ async function full(): Promise<void> {
     `\nstart-up (spawn to first answered request, median of 5): ims-stub ${fmt(stubStart)} ms, npm start ${fmt(npmStart)} ms, Prism ${fmt(prismStart)} ms, floor (under tsx) ${fmt(floorStart)} ms; ims-stub ÷ Prism ${fmt(stubStart / prismStart, 2)}, npm start ÷ Prism ${fmt(npmStart / prismStart, 2)}`,
   );
 
-  const stub = await start("stub");
+  // Memory, with the default settings (10,000 images per project, 10,000 jobs): the stub full of images, then
+  // creates the quota refuses, which must leave nothing behind.
+  const stub = await start("stub (10k images)");
   try {
     const rss = [rssMb(stub.child.pid!)];
+    await seed(stub, DEFAULT_IMAGE_QUOTA);
+    rss.push(rssMb(stub.child.pid!));
     let refused = 0;
-    // Two rounds past the 10,000-job cap: the second shows whether memory keeps growing once the store is full.
     for (let round = 0; round < 2; round++) {
-      const r = await autocannon({ ...SCENARIOS.CreateImage(stub.url), amount: 100_000, connections: CONNECTIONS });
-      refused += r.non2xx + r.errors;
+      const r = await autocannon({ ...SCENARIOS.CreateImage({ ...stub, jobId: "", imageId: undefined }), amount: 100_000, connections: CONNECTIONS });
+      refused += r.non2xx;
       rss.push(rssMb(stub.child.pid!));
     }
-    const health = await (await fetch(`${stub.url}/_stub/health`)).json();
+    const refusal = await fetch(`${stub.url}/v2/cloudimages/action`, { method: "POST", headers: HEADERS, body: CREATE_BODY });
+    const { error } = (await refusal.json()) as { error: { code: string } };
+    const health = (await json<{ jobs: number }>(`${stub.url}/_stub/health`)).jobs;
     console.log(
-      `memory (stub RSS): ${fmt(rss[0]!)} MB after start-up, ${fmt(rss[1]!)} MB after 100,000 creates, ${fmt(rss[2]!)} MB after 200,000 (${fmt(refused)} refused); jobs retained ${fmt(health.jobs)} (cap 10,000)`,
+      `memory (stub RSS, default settings): ${fmt(rss[0]!)} MB after start-up, ${fmt(rss[1]!)} MB with ${fmt(DEFAULT_IMAGE_QUOTA)} images, ${fmt(rss[2]!)} MB after 100,000 more creates, ${fmt(rss[3]!)} MB after 200,000 (${fmt(refused)} refused, a create now: ${refusal.status} ${error.code}); images retained ${fmt(await imagesUsed(stub))}, jobs ${fmt(health)}`,
     );
   } finally {
     await stop(stub);

@@ -1,8 +1,8 @@
 // The images a create body makes, with the attributes a fresh private image shows (see the contract's Image
 // schema): names, description, memory, OS and tags from the body, the source in `__data_origin`, and the JSON
 // types real clients assert (every `__*` attribute and `max_ram` a string).
-import { randomUUID } from "node:crypto";
 import type { components } from "../../../generated/openapi.js";
+import { randomFlatUuid } from "../../http/ids.js";
 import type { ImageAttributes, ImageTag } from "../images/store.js";
 import type { Branch } from "./classify.js";
 
@@ -89,7 +89,7 @@ function attributesFor(projectId: string, body: Body, facts: ImageFacts): ImageA
 
 /** The images a body makes, system disk image first, then one per data disk, in the body's order. */
 export function imagesFor(branch: Branch, body: Body, projectId: string): { system?: NewImage; data: NewImage[] } {
-  const make = (item: Body, facts: ImageFacts): NewImage => ({ id: randomUUID(), attributes: attributesFor(projectId, body, facts), tags: tagsOf(item) ?? tagsOf(body) ?? [] });
+  const make = (item: Body, facts: ImageFacts): NewImage => ({ id: randomFlatUuid(), attributes: attributesFor(projectId, body, facts), tags: tagsOf(item) ?? tagsOf(body) ?? [] });
   switch (branch) {
     case "CreateSystemImageFromServer": {
       const b = body as Schemas["CreateSystemImageFromServer"];

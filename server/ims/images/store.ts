@@ -4,6 +4,7 @@
 // quota for ever. Nothing is evicted: the quota bounds how many images a project keeps.
 import type { components } from "../../../generated/openapi.js";
 import type { JobProgress } from "../jobs/store.js";
+import { imsTime } from "./ims-time.js";
 
 export type Image = components["schemas"]["Image"];
 export type ImageStatus = components["schemas"]["ImageStatus"];
@@ -28,8 +29,6 @@ type StoredImage = {
   counted: boolean;
 };
 
-/** The seconds-precision UTC time IMS shows, `2018-09-06T14:03:27Z`. */
-const imsTime = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}Z`;
 
 const STATUS_WHILE: Record<"INIT" | "RUNNING", ImageStatus> = { INIT: "queued", RUNNING: "saving" };
 
@@ -80,10 +79,18 @@ export class ImageStore {
   /** Adds the images a create makes, their status following its job. */
   addCreated(projectId: string, images: readonly { id: string; attributes: ImageAttributes; tags: readonly ImageTag[] }[], job: () => JobProgress): void {
     // Jobs nearly always end in the order they started: settling the oldest pending images now and then keeps the
-    // set small (and lets their jobs go) even when nobody reads the images.
-    for (const oldest of [...this.pending].slice(0, 2)) this.settle(oldest);
+    // set small (and lets their jobs go) even when nobody reads the images. The two are taken from the set as it
+    // is walked (settling deletes only the one it settles), not from a copy: with timed jobs the set holds every
+    // create of the last few seconds.
+    let settled = 0;
+    for (const oldest of this.pending) {
+      if (settled++ === 2) break;
+      this.settle(oldest);
+    }
     for (const image of images) {
-      const stored: StoredImage = { ...this.fresh(image.id, image.attributes, image.tags), job, status: undefined, counted: true };
+      const stored = this.fresh(image.id, image.attributes, image.tags);
+      stored.job = job;
+      stored.counted = true;
       this.insert(stored);
       this.pending.add(stored);
       this.countByOwner.set(projectId, (this.countByOwner.get(projectId) ?? 0) + 1);
@@ -93,7 +100,9 @@ export class ImageStore {
   /** Adds an image that exists already (the world's), active, counted in no quota. */
   addExisting(id: string, attributes: ImageAttributes, tags: readonly ImageTag[], createdAt?: number): void {
     const image = this.fresh(id, attributes, tags, createdAt);
-    this.insert({ ...image, status: (attributes.status as ImageStatus | undefined) ?? "active", activeAt: image.createdAt, job: undefined, counted: false });
+    image.status = (attributes.status as ImageStatus | undefined) ?? "active";
+    image.activeAt = image.createdAt;
+    this.insert(image);
   }
 
   /** Replaces the world's images (those counted in no quota) with these. */
@@ -102,8 +111,20 @@ export class ImageStore {
     for (const image of images) this.addExisting(image.id, image.attributes, image.tags, image.createdAt);
   }
 
-  private fresh(id: string, attributes: ImageAttributes, tags: readonly ImageTag[], createdAt = this.now()) {
-    return { id, seq: this.nextSeq++, createdAt, updatedAt: createdAt, activeAt: undefined, attributes: { ...attributes }, tags: new Map(tags.map((tag) => [tag.key, tag.value])) };
+  /** A new image, neither settled, pending nor counted: each kind of add sets what it knows. */
+  private fresh(id: string, attributes: ImageAttributes, tags: readonly ImageTag[], createdAt = this.now()): StoredImage {
+    return {
+      id,
+      seq: this.nextSeq++,
+      createdAt,
+      updatedAt: createdAt,
+      activeAt: undefined,
+      status: undefined,
+      job: undefined,
+      attributes: { ...attributes },
+      tags: new Map(tags.map((tag) => [tag.key, tag.value])),
+      counted: false,
+    };
   }
 
   private insert(image: StoredImage): void {
@@ -161,12 +182,19 @@ export class ImageStore {
    * position of `after` in that order. Settles each as it passes.
    */
   *walk(projectId: string, ascending: boolean, after?: Pick<StoredImage, "createdAt" | "seq">): Generator<StoredImage> {
-    // A copy: settling removes the images whose job failed.
-    const ordered = this.ordered.slice();
-    const start = !after ? (ascending ? 0 : ordered.length - 1) : ascending ? firstAfter(ordered, after) : firstAfter(ordered, after, true) - 1;
-    for (let i = start; ascending ? i < ordered.length : i >= 0; i += ascending ? 1 : -1) {
-      const image = ordered[i]!;
-      if (isVisibleTo(image, projectId) && this.settle(image)) yield image;
+    // No copy of the store: a page reads only the images it passes, however many there are. Settling removes
+    // only the image it settles (its job failed): going up, the next one has then moved to where it was.
+    let i = !after ? (ascending ? 0 : this.ordered.length - 1) : ascending ? firstAfter(this.ordered, after) : firstAfter(this.ordered, after, true) - 1;
+    while (ascending ? i < this.ordered.length : i >= 0) {
+      const image = this.ordered[i]!;
+      if (!isVisibleTo(image, projectId)) {
+        i += ascending ? 1 : -1;
+      } else if (this.settle(image)) {
+        yield image;
+        i += ascending ? 1 : -1;
+      } else if (!ascending) {
+        i -= 1;
+      }
     }
   }
 
@@ -185,14 +213,13 @@ export class ImageStore {
 
   /** The image as IMS shows it. */
   view(image: StoredImage): Image {
-    const { id } = image;
-    const { name, ...attributes } = image.attributes;
-    // ID, name and status first, as IMS lists them.
+    const { id, attributes } = image;
+    // ID, name and status first, as IMS lists them (the spread sets name again, in its place: no copy without it).
     return {
       id,
-      name,
+      name: attributes.name,
       status: this.statusOf(image),
-      ...attributes,
+      ...(attributes as Record<string, unknown>),
       tags: [...image.tags].map(([key, value]) => `${key}=${value}`),
       self: `/v2/images/${id}`,
       file: `/v2/images/${id}/file`,

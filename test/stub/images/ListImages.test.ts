@@ -49,6 +49,15 @@ describe("what a project sees", () => {
     expect(await call(stub, "GET", "/v2/cloudimages?name=nothing")).toMatchObject({ status: 200, body: { images: [] } });
     expect(await list("?id=00000000-0000-0000-0000-000000000000")).toEqual([]);
   });
+
+  it("each image as IMS lists it: ID, name and status first, then its attributes, links and times", async () => {
+    const { images } = (await call(stub, "GET", "/v2/cloudimages")).body as { images: Record<string, unknown>[] };
+    for (const image of images) {
+      const keys = Object.keys(image);
+      expect(keys.slice(0, 3)).toEqual(["id", "name", "status"]);
+      expect(keys.slice(-7)).toEqual(["tags", "self", "file", "schema", "created_at", "updated_at", "active_at"]);
+    }
+  });
 });
 
 describe("filters", () => {

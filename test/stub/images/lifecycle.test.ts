@@ -47,6 +47,22 @@ describe("status follows the job", () => {
     expect((await call(stub, "GET", "/_stub/images")).body.images).toEqual([]);
   });
 
+  it.each(["asc", "desc"])("images of failed jobs leave a page as it meets them (sort_dir=%s), and take no neighbour with them", async (order) => {
+    stub = await startStub({ progression: "timed", jobDurationMs: 10_000 });
+    // Failed images beside kept ones and beside each other; all their jobs end only after the last create, so
+    // it is the page that meets them ended.
+    const names = ["kept-1", "failed-1", "kept-2", "failed-2", "failed-3", "kept-3"];
+    for (const name of names) {
+      const prefer = name.startsWith("failed") ? { ...TOKEN_HEADERS, Prefer: "job-outcome=FAIL, job-error-code=IMG.0005" } : TOKEN_HEADERS;
+      expect((await call(stub, "POST", "/v2/cloudimages/action", { ...bases.serverSystem, name }, prefer)).status).toBe(200);
+    }
+    stub.clock.now += 10_000;
+    const page = (await call(stub, "GET", `/v2/cloudimages?sort_dir=${order}`)).body.images.map((image: { name: string }) => image.name);
+    const kept = names.filter((name) => name.startsWith("kept"));
+    expect(page).toEqual(order === "asc" ? kept : kept.reverse());
+    expect(stub.app.images.size).toBe(3);
+  });
+
   it("a world without the server fails the job, and the image goes with it", async () => {
     stub = await startStub({ progression: "immediate", world: { servers: [] } });
     const created = await call(stub, "POST", "/v2/cloudimages/action", { name: "x", instance_id: SERVER_ID });
