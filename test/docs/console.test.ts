@@ -6,7 +6,7 @@ import { createServer, type Server } from "node:net";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { messagesFor } from "../../scripts/docs-site/console/messages.ts";
-import { launchChromium, skipWithoutChromium } from "../helpers/chromium.ts";
+import { keepOnTheMachine, launchChromium, skipWithoutChromium } from "../helpers/chromium.ts";
 import { AK, getJson, PROJECT_ID, SK, startStub, type RunningStub } from "../helpers/stub.ts";
 
 const ARTIFACTS = "test-artifacts";
@@ -63,12 +63,7 @@ describe.skipIf(skipWithoutChromium)("the docs' Try it console", () => {
     });
     page.on("request", (request) => void sentRequests.push({ url: request.url(), headers: request.headers(), body: request.postData() }));
     const allowed = [new URL(stub.url).origin, new URL(deadServer).origin];
-    await page.route("**/*", (route) => {
-      const url = route.request().url();
-      if (allowed.some((origin) => url.startsWith(origin)) || url.startsWith("data:") || url.startsWith("blob:")) return route.continue();
-      leftTheMachine.push(url);
-      return route.abort();
-    });
+    await keepOnTheMachine(page, allowed, leftTheMachine);
     await page.goto(`${stub.url}${path}`, { waitUntil: "networkidle" });
     return page;
   }

@@ -11,7 +11,7 @@ import { operationsOf, tagLabel } from "../../scripts/docs-site/console/openapi.
 import { projectRoot } from "../../scripts/generate.ts";
 import { loadOverlay, translate } from "../../scripts/translations.ts";
 import { axeViolations, seriousOrCritical } from "../helpers/axe.ts";
-import { launchChromium, skipWithoutChromium } from "../helpers/chromium.ts";
+import { keepOnTheMachine, launchChromium, skipWithoutChromium } from "../helpers/chromium.ts";
 import { startStub, type RunningStub } from "../helpers/stub.ts";
 
 const ARTIFACTS = "test-artifacts";
@@ -40,12 +40,7 @@ describe.skipIf(skipWithoutChromium)("the docs site in a real browser", () => {
     page.on("pageerror", (error) => void consoleErrors.push(error.message));
     page.on("response", (response) => void (response.status() >= 400 && failedRequests.push(`${response.status()} ${response.url()}`)));
     const origin = new URL(stub.url).origin;
-    await page.route("**/*", (route) => {
-      const url = route.request().url();
-      if (url.startsWith(origin) || url.startsWith("data:") || url.startsWith("blob:")) return route.continue();
-      leftTheMachine.push(url);
-      return route.abort();
-    });
+    await keepOnTheMachine(page, [origin], leftTheMachine);
     await open("");
   }, 60_000);
 
@@ -195,12 +190,7 @@ describe.skipIf(skipWithoutChromium).each([
     page.on("pageerror", (error) => void pageErrors.push(error.message));
     page.on("console", (message) => void (message.type() === "error" && pageErrors.push(message.text())));
     const origin = new URL(stub.url).origin;
-    await page.route("**/*", (route) => {
-      const url = route.request().url();
-      if (url.startsWith(origin) || url.startsWith("data:") || url.startsWith("blob:")) return route.continue();
-      leftTheMachine.push(url);
-      return route.abort();
-    });
+    await keepOnTheMachine(page, [origin], leftTheMachine);
     hashes = await operationHashes(page, `${stub.url}${path}`, contract);
   }, 60_000);
 

@@ -9,7 +9,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { messagesFor } from "../../scripts/docs-site/console/messages.ts";
 import { projectRoot } from "../../scripts/generate.ts";
-import { launchChromium, skipWithoutChromium } from "../helpers/chromium.ts";
+import { keepOnTheMachine, launchChromium, skipWithoutChromium } from "../helpers/chromium.ts";
 import { startStub, type RunningStub } from "../helpers/stub.ts";
 
 const DOCS = join(projectRoot, "generated/docs");
@@ -54,12 +54,7 @@ describe.skipIf(skipWithoutChromium)("the docs hosted as static files", () => {
       const refusedByCors = message.text().includes(strictStub.url) || message.location().url.startsWith(strictStub.url);
       if (message.type() === "error" && !refusedByCors) consoleErrors.push(message.text());
     });
-    await page.route("**/*", (route) => {
-      const url = route.request().url();
-      if (url.startsWith("http://127.0.0.1:") || url.startsWith("file:") || url.startsWith("data:") || url.startsWith("blob:")) return route.continue();
-      leftTheMachine.push(url);
-      return route.abort();
-    });
+    await keepOnTheMachine(page, ["http://127.0.0.1:", "file:"], leftTheMachine);
     await page.goto(url, { waitUntil: "networkidle" });
     await page.locator(".ims-toggle").click();
     return page;
