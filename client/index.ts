@@ -3,10 +3,15 @@
 import createClient, { type Client, type Middleware } from "openapi-fetch";
 import type { components, paths } from "../generated/openapi.js";
 import { signRequest } from "./aksk.js";
+import { checkCallOptions, checkClientOptions, checkCreateImageBody, checkImageId, checkJobId } from "./checks.js";
 import { ImsError, ImsNetworkError } from "./errors.js";
-import { pollUntil, waitForJob, type Job, type PollResult, type WaitOptions, type WaitResult } from "./waiter.js";
+import { errorFromFailure, errorFromResponse } from "./retry-errors.js";
+import { retryPolicy, withRetries, type RetryOptions } from "./retry.js";
+import { checkWaitOptions, pollUntil, waitForJob, type Job, type PollResult, type WaitOptions, type WaitResult } from "./waiter.js";
 
-export { ImsError, ImsNetworkError } from "./errors.js";
+export { describeNetworkFailure, ImsError, ImsNetworkError, type NetworkFailure, type NetworkFailureKind } from "./errors.js";
+export { ImsConnectionResetError, ImsMalformedResponseError, ImsThrottledError, mayHaveBeenCarriedOut, retryAfterSeconds } from "./retry-errors.js";
+export { isTransient, retryDelay, type RetryDecision, type RetryOptions } from "./retry.js";
 export { backoffDelay, imageIdsOf, type Job, type PollResult, type WaitOptions, type WaitResult, type WaitState } from "./waiter.js";
 export * as aksk from "./aksk.js";
 
@@ -35,6 +40,8 @@ export type CreateImageBody = OneTagFormat<
 export type Image = Schemas["Image"];
 export type ImageTag = Schemas["ImageTag"];
 export type ImagePatch = Schemas["UpdateImageRequestBody"];
+/** OpenStack's native update takes UpdateImage's changes and `/min_disk` besides. */
+export type NativeImagePatch = Schemas["GlanceUpdateImageRequestBody"];
 export type ImageQuota = Schemas["ImageQuota"];
 export type ListImagesQuery = NonNullable<paths["/v2/cloudimages"]["get"]["parameters"]["query"]>;
 
@@ -45,22 +52,39 @@ export type ImsAuth = { token: string; projectId?: string } | { ak: string; sk: 
 
 export type ImsClientOptions = {
   /** The service root, for example `https://ims.cn-north-4.myhuaweicloud.com` or the stub's `http://127.0.0.1:8080`. */
-  endpoint: string;
+  endpoint: string | URL;
   auth: ImsAuth;
   /** A fetch implementation; the global fetch by default. */
   fetch?: typeof globalThis.fetch;
+  /**
+   * How reads (every GET) are sent again after a transient failure: throttled (honouring `Retry-After`),
+   * connection lost, body cut off, 500/502/503/504. `false` sends each once. Creates are never sent again
+   * by the client on its own (see CreateOptions.retry).
+   */
+  retry?: RetryOptions | false;
 };
 
 export type CallOptions = { signal?: AbortSignal };
 export type CreateOptions = CallOptions & {
   /** Send the create to the v2.1 path (CreateImageInSafeMode, `POST /v2.1/cloudimages/action`): same body, same job. */
   safeMode?: boolean;
+  /**
+   * Whether to send a failed create again, asked after each failure (at most `retry.maxAttempts` in all, with
+   * backoff and `Retry-After`). The client never decides this alone: a create that got no answer may have
+   * started a job, and another makes a second image. `mayHaveBeenCarriedOut(error)` tells the two cases apart;
+   * a throttle (ImsThrottledError) never was.
+   */
+  retry?: (error: ImsError | ImsNetworkError, attempt: number) => boolean | Promise<boolean>;
 };
+
+/** Marks a read made by a waiter, which retries in its own loop (and within its own deadline): one attempt. */
+const SINGLE_ATTEMPT = Symbol("single attempt");
+type InternalCallOptions = CallOptions & { [SINGLE_ATTEMPT]?: true };
 
 export type ImsClient = {
   /**
    * Starts a create; resolves to its job ID. Throws ImsError for an error answer, ImsNetworkError for no answer.
-   * Never retried by the client: a repeated create makes a second image.
+   * Never sent again on the client's own say (a repeated create makes a second image): only when `options.retry` says so.
    */
   createImage(body: CreateImageBody, options?: CreateOptions): Promise<Schemas["JobCreated"]>;
   /** ShowJob, `GET /v1/{project_id}/jobs/{job_id}`: needs the project ID (from the AK/SK auth, or `auth.projectId`). */
@@ -84,8 +108,14 @@ export type ImsClient = {
   findImage(imageId: string, options?: CallOptions): Promise<Image | undefined>;
   /** GlanceShowImage, `GET /v2/images/{image_id}`: the image, or ImsError with status 404. */
   showImage(imageId: string, options?: CallOptions): Promise<Image>;
-  /** UpdateImage, `PATCH /v2/cloudimages/{image_id}`: applies the JSON-patch, resolves to the updated image. */
-  updateImage(imageId: string, changes: ImagePatch, options?: CallOptions): Promise<Image>;
+  /**
+   * UpdateImage, `PATCH /v2/cloudimages/{image_id}`: applies the JSON-patch, resolves to the updated image. With
+   * `native: true`, OpenStack's GlanceUpdateImage (`PATCH /v2/images/{image_id}`), which also takes `/min_disk`.
+   */
+  updateImage: {
+    (imageId: string, changes: ImagePatch, options?: CallOptions & { native?: false }): Promise<Image>;
+    (imageId: string, changes: NativeImagePatch, options: CallOptions & { native: true }): Promise<Image>;
+  };
   /** GlanceDeleteImage, `DELETE /v2/images/{image_id}`. */
   deleteImage(imageId: string, options?: CallOptions): Promise<void>;
   /** ListImageTags: the image's `{key, value}` tags (needs the project ID). */
@@ -127,10 +157,23 @@ function authMiddleware(auth: ImsAuth): Middleware {
   };
 }
 
+/**
+ * Turns a fetch that got no answer into an ImsNetworkError that says why, with the request's method and URL.
+ * An abort the caller asked for stays the AbortError it is.
+ */
+const networkErrors: Middleware = {
+  onError({ request, error }) {
+    if ((error as Error)?.name === "AbortError") return undefined;
+    return ImsNetworkError.fromFetchError(error, request);
+  },
+};
+
 export function createImsClient(options: ImsClientOptions): ImsClient {
-  const raw = createClient<paths>({ baseUrl: options.endpoint.replace(/\/+$/, ""), ...(options.fetch && { fetch: options.fetch }) });
-  raw.use(authMiddleware(options.auth));
+  const checked = checkClientOptions(options);
+  const raw = createClient<paths>({ baseUrl: checked.endpoint, ...(checked.fetch && { fetch: checked.fetch }) });
+  raw.use(authMiddleware(options.auth), networkErrors);
   const projectId = options.auth.projectId;
+  const readRetry = retryPolicy(options.retry);
 
   /** The project ID a path needs; the calls that need one refuse at once without it. */
   function projectFor(method: string): string {
@@ -139,44 +182,77 @@ export function createImsClient(options: ImsClientOptions): ImsClient {
   }
 
   /** A call whose success has no body (204). */
-  async function callNoContent(send: () => Promise<{ error?: unknown; response: Response }>): Promise<void> {
-    await call(async () => {
+  async function callNoContent(operation: string, send: () => Promise<{ error?: unknown; response: Response }>): Promise<void> {
+    await call(operation, async () => {
       const outcome = await send();
       return { ...outcome, data: outcome.response.ok ? true : undefined };
     });
   }
 
-  async function call<T>(send: () => Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
+  async function call<T>(operation: string, send: () => Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
     let outcome: Awaited<ReturnType<typeof send>>;
     try {
       outcome = await send();
     } catch (error) {
       if ((error as Error)?.name === "AbortError") throw error;
-      throw new ImsNetworkError(`IMS request failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+      // No answer, or one whose body could not be read (not JSON, or cut short): said as precisely as it can be.
+      throw errorFromFailure(error, operation);
     }
     if (outcome.error !== undefined || !outcome.response.ok || outcome.data === undefined) {
-      throw ImsError.fromResponse(outcome.response, outcome.error);
+      throw errorFromResponse(outcome.response, outcome.error);
     }
     return outcome.data;
   }
 
+  /** A GET: idempotent, so sent again after a transient failure (not for a waiter, which retries itself). */
+  function read<T>(operation: string, send: () => Promise<{ data?: T; error?: unknown; response: Response }>, options: InternalCallOptions | undefined): Promise<T> {
+    if (options?.[SINGLE_ATTEMPT]) return call(operation, send);
+    return withRetries(() => call(operation, send), readRetry, options?.signal ? { signal: options.signal } : {});
+  }
+
   const client: ImsClient = {
     raw,
-    createImage: (body, { signal, safeMode } = {}) =>
-      call(() => raw.POST(safeMode ? "/v2.1/cloudimages/action" : "/v2/cloudimages/action", { body: body as Schemas["CreateImageRequestBody"], ...(signal && { signal }) })),
-    showJob(jobId, { signal } = {}) {
-      if (!projectId) return Promise.reject(new TypeError("showJob needs a project ID: give auth.projectId, or use showJobProgress"));
-      return call(() => raw.GET("/v1/{project_id}/jobs/{job_id}", { params: { path: { project_id: projectId, job_id: jobId } }, ...(signal && { signal }) })) as Promise<Job>;
+    async createImage(body, callOptions) {
+      checkCreateImageBody("createImage", body);
+      checkCallOptions("createImage", callOptions, ["safeMode", "retry"]);
+      const signal = callOptions?.signal;
+      const retry = callOptions?.retry;
+      if (retry !== undefined && typeof retry !== "function") throw new TypeError(`createImage: options.retry must be a function (error, attempt) => boolean (got ${typeof retry})`);
+      const path = callOptions?.safeMode ? "/v2.1/cloudimages/action" : "/v2/cloudimages/action";
+      const send = () => call(`POST ${path}`, () => raw.POST(path, { body: body as Schemas["CreateImageRequestBody"], ...(signal && { signal }) }));
+      if (!retry) return send();
+      // Only an answer or a failure of the request is the caller's to judge; anything else (an abort) ends the call.
+      const shouldRetry = (error: unknown, attempt: number) => (error instanceof ImsError || error instanceof ImsNetworkError) && retry(error, attempt);
+      return withRetries(send, readRetry, { ...(signal && { signal }), shouldRetry });
+    },
+    async showJob(jobId, callOptions) {
+      checkJobId("showJob", jobId);
+      checkCallOptions("showJob", callOptions);
+      if (!projectId) throw new TypeError("showJob needs a project ID: give auth.projectId, or use showJobProgress");
+      const signal = callOptions?.signal;
+      return read(
+        "GET /v1/{project_id}/jobs/{job_id}",
+        () => raw.GET("/v1/{project_id}/jobs/{job_id}", { params: { path: { project_id: projectId, job_id: jobId } }, ...(signal && { signal }) }),
+        callOptions,
+      ) as Promise<Job>;
     },
     // openapi-fetch 0.17 drops properties typed exactly `null` (error_code while a job runs) from response types;
     // the contract's own Job type keeps them.
-    showJobProgress: (jobId, { signal } = {}) =>
-      call(() => raw.GET("/v1/cloudimages/job/{job_id}", { params: { path: { job_id: jobId } }, ...(signal && { signal }) })) as Promise<Job>,
-    waitForJob(jobId, waitOptions) {
-      const read = projectId ? client.showJob : client.showJobProgress;
-      return waitForJob((signal) => read(jobId, signal ? { signal } : {}), waitOptions);
+    async showJobProgress(jobId, callOptions) {
+      checkJobId("showJobProgress", jobId);
+      checkCallOptions("showJobProgress", callOptions);
+      const signal = callOptions?.signal;
+      return read("GET /v1/cloudimages/job/{job_id}", () => raw.GET("/v1/cloudimages/job/{job_id}", { params: { path: { job_id: jobId } }, ...(signal && { signal }) }), callOptions) as Promise<Job>;
+    },
+    async waitForJob(jobId, waitOptions) {
+      checkJobId("waitForJob", jobId);
+      const readJob = projectId ? client.showJob : client.showJobProgress;
+      return waitForJob((signal) => readJob(jobId, { ...(signal && { signal }), [SINGLE_ATTEMPT]: true } as InternalCallOptions), waitOptions);
     },
     async createImageAndWait(body, waitOptions) {
+      // Checked before the create: a wait that cannot start must not leave an image being made.
+      checkCreateImageBody("createImageAndWait", body);
+      checkWaitOptions("createImageAndWait", waitOptions);
       const { job_id: jobId } = await client.createImage(body, waitOptions.signal ? { signal: waitOptions.signal } : {});
       const result = await client.waitForJob(jobId, waitOptions);
       if (result.state !== "SUCCESS" || !result.job) throw new JobWaitError(jobId, result);
@@ -188,9 +264,16 @@ export function createImsClient(options: ImsClientOptions): ImsClient {
       const images = await Promise.all(imageIds.map((id) => client.findImage(id, signal ? { signal } : {})));
       return { jobId, job, polls, images: images.filter((image): image is Image => image !== undefined) };
     },
-    listImages: (query = {}, { signal } = {}) =>
-      call(() => raw.GET("/v2/cloudimages", { params: { query }, ...(signal && { signal }) })).then((page) => page.images as Image[]),
-    async *listAllImages(query = {}, { signal, pageSize = 500 } = {}) {
+    async listImages(query = {}, callOptions) {
+      checkCallOptions("listImages", callOptions);
+      const signal = callOptions?.signal;
+      const page = await read("GET /v2/cloudimages", () => raw.GET("/v2/cloudimages", { params: { query }, ...(signal && { signal }) }), callOptions);
+      return page.images as Image[];
+    },
+    async *listAllImages(query = {}, callOptions) {
+      checkCallOptions("listAllImages", callOptions, ["pageSize"]);
+      const { signal, pageSize = 500 } = callOptions ?? {};
+      if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) throw new RangeError(`listAllImages: options.pageSize must be a whole number from 1 to 1000 (got ${pageSize})`);
       let marker: string | undefined;
       for (;;) {
         const page = await client.listImages({ ...query, limit: pageSize, ...(marker && { marker }) }, signal ? { signal } : {});
@@ -199,43 +282,81 @@ export function createImsClient(options: ImsClientOptions): ImsClient {
         marker = page.at(-1)!.id;
       }
     },
-    findImage: (imageId, options = {}) => client.listImages({ id: imageId }, options).then((page) => page.find((image) => image.id === imageId)),
-    showImage: (imageId, { signal } = {}) =>
-      call(() => raw.GET("/v2/images/{image_id}", { params: { path: { image_id: imageId } }, ...(signal && { signal }) })) as Promise<Image>,
-    updateImage: (imageId, changes, { signal } = {}) =>
-      call(() => raw.PATCH("/v2/cloudimages/{image_id}", { params: { path: { image_id: imageId } }, body: changes, ...(signal && { signal }) })) as Promise<Image>,
-    deleteImage: (imageId, { signal } = {}) => callNoContent(() => raw.DELETE("/v2/images/{image_id}", { params: { path: { image_id: imageId } }, ...(signal && { signal }) })),
-    async listImageTags(imageId, { signal } = {}) {
+    async findImage(imageId, callOptions) {
+      checkImageId("findImage", imageId);
+      const page = await client.listImages({ id: imageId }, callOptions);
+      return page.find((image) => image.id === imageId);
+    },
+    async showImage(imageId, callOptions) {
+      checkImageId("showImage", imageId);
+      checkCallOptions("showImage", callOptions);
+      const signal = callOptions?.signal;
+      return read("GET /v2/images/{image_id}", () => raw.GET("/v2/images/{image_id}", { params: { path: { image_id: imageId } }, ...(signal && { signal }) }), callOptions) as Promise<Image>;
+    },
+    updateImage: (async (imageId: string, changes: NativeImagePatch, callOptions?: CallOptions & { native?: boolean }) => {
+      checkImageId("updateImage", imageId);
+      checkCallOptions("updateImage", callOptions, ["native"]);
+      if (!Array.isArray(changes)) throw new TypeError(`updateImage: changes must be an array of { op, path, value } (got ${typeof changes})`);
+      const signal = callOptions?.signal;
+      const params = { path: { image_id: imageId } };
+      return callOptions?.native
+        ? call("PATCH /v2/images/{image_id}", () => raw.PATCH("/v2/images/{image_id}", { params, body: changes, ...(signal && { signal }) }))
+        : call("PATCH /v2/cloudimages/{image_id}", () => raw.PATCH("/v2/cloudimages/{image_id}", { params, body: changes as ImagePatch, ...(signal && { signal }) }));
+    }) as ImsClient["updateImage"],
+    async deleteImage(imageId, callOptions) {
+      checkImageId("deleteImage", imageId);
+      checkCallOptions("deleteImage", callOptions);
+      const signal = callOptions?.signal;
+      await callNoContent("DELETE /v2/images/{image_id}", () => raw.DELETE("/v2/images/{image_id}", { params: { path: { image_id: imageId } }, ...(signal && { signal }) }));
+    },
+    async listImageTags(imageId, callOptions) {
+      checkImageId("listImageTags", imageId);
+      checkCallOptions("listImageTags", callOptions);
       const project = projectFor("listImageTags");
-      const { tags } = await call(() => raw.GET("/v2/{project_id}/images/{image_id}/tags", { params: { path: { project_id: project, image_id: imageId } }, ...(signal && { signal }) }));
+      const signal = callOptions?.signal;
+      const path = { project_id: project, image_id: imageId };
+      const { tags } = await read("GET /v2/{project_id}/images/{image_id}/tags", () => raw.GET("/v2/{project_id}/images/{image_id}/tags", { params: { path }, ...(signal && { signal }) }), callOptions);
       return tags;
     },
-    async changeImageTags(imageId, action, tags, { signal } = {}) {
+    async changeImageTags(imageId, action, tags, callOptions) {
+      checkImageId("changeImageTags", imageId);
+      checkCallOptions("changeImageTags", callOptions);
+      if (action !== "create" && action !== "delete") throw new TypeError(`changeImageTags: action must be "create" or "delete" (got ${JSON.stringify(action)})`);
       const project = projectFor("changeImageTags");
-      await callNoContent(() =>
-        raw.POST("/v2/{project_id}/images/{image_id}/tags/action", { params: { path: { project_id: project, image_id: imageId } }, body: { action, tags }, ...(signal && { signal }) }),
+      const signal = callOptions?.signal;
+      const path = { project_id: project, image_id: imageId };
+      await callNoContent("POST /v2/{project_id}/images/{image_id}/tags/action", () =>
+        raw.POST("/v2/{project_id}/images/{image_id}/tags/action", { params: { path }, body: { action, tags }, ...(signal && { signal }) }),
       );
     },
-    showImageQuota: ({ signal } = {}) => call(() => raw.GET("/v1/cloudimages/quota", { ...(signal && { signal }) })),
-    waitForImageActive(imageId, { onProgress, ...waitOptions }) {
+    async showImageQuota(callOptions) {
+      checkCallOptions("showImageQuota", callOptions);
+      const signal = callOptions?.signal;
+      return read("GET /v1/cloudimages/quota", () => raw.GET("/v1/cloudimages/quota", { ...(signal && { signal }) }), callOptions);
+    },
+    async waitForImageActive(imageId, waitOptions) {
+      checkImageId("waitForImageActive", imageId);
       // An image not listed yet right after its create is not gone: the same grace as a job's 404.
-      const graceEnds = Date.now() + (waitOptions.notFoundGraceTime ?? 10) * 1000;
+      const graceEnds = Date.now() + (checkWaitOptions("waitForImageActive", waitOptions).notFoundGraceTime) * 1000;
       return pollUntil(
-        (signal) => client.findImage(imageId, signal ? { signal } : {}),
+        (signal) => client.findImage(imageId, { ...(signal && { signal }), [SINGLE_ATTEMPT]: true } as InternalCallOptions),
         (image) => {
           if (image?.status === "active") return { state: "SUCCESS", reason: "the image is active" };
           if (image === undefined) return Date.now() < graceEnds ? undefined : { state: "FAILURE", reason: `image ${imageId} is gone (its job failed, or it was deleted)` };
           if (image.status === "killed" || image.status === "deleted") return { state: "FAILURE", reason: `the image is ${image.status}` };
           return undefined;
         },
-        { ...waitOptions, what: "the image did not become active", kindOf: (image) => image?.status ?? "gone", ...(onProgress && { onValue: onProgress }) },
+        waitOptions,
+        { method: "waitForImageActive", what: "the image did not become active", kindOf: (image) => image?.status ?? "gone" },
       );
     },
-    waitForImageDeleted(imageId, { onProgress, ...waitOptions }) {
+    async waitForImageDeleted(imageId, waitOptions) {
+      checkImageId("waitForImageDeleted", imageId);
       return pollUntil(
-        (signal) => client.findImage(imageId, signal ? { signal } : {}),
+        (signal) => client.findImage(imageId, { ...(signal && { signal }), [SINGLE_ATTEMPT]: true } as InternalCallOptions),
         (image) => (image === undefined ? { state: "SUCCESS", reason: "the image is gone" } : undefined),
-        { ...waitOptions, what: "the image was not gone", kindOf: (image) => image?.status ?? "gone", ...(onProgress && { onValue: onProgress }) },
+        waitOptions,
+        { method: "waitForImageDeleted", what: "the image was not gone", kindOf: (image) => image?.status ?? "gone" },
       );
     },
   };

@@ -1,9 +1,11 @@
 // Waits for an IMS job to finish, in the manner of the AWS SDK v3 waiters, with what their users asked for:
 // a required deadline, capped exponential backoff with jitter, an AbortSignal honoured before every request,
-// progress callbacks, fail-fast on errors that retrying cannot fix, and a grace window for a job that is not
-// visible yet right after its create.
+// progress callbacks, fail-fast on errors that retrying cannot fix, a throttled answer's Retry-After honoured
+// (within the deadline), and a grace window for a job that is not visible yet right after its create.
 import type { components } from "../generated/openapi.js";
+import { describeValue, isRecord, looksLikeAbortSignal, missingOption, refuseUnknownKeys } from "./checks.js";
 import { ImsError, ImsNetworkError } from "./errors.js";
+import { ImsConnectionResetError, ImsMalformedResponseError, ImsThrottledError } from "./retry-errors.js";
 
 export type Job = components["schemas"]["Job"];
 
@@ -39,7 +41,7 @@ export type WaitResult = {
   failReason?: string;
   /** Why the wait ended, in words. */
   reason: string;
-  /** How many answers of each kind were seen: `RUNNING`, `404`, `503`, `network`... */
+  /** How many answers of each kind were seen: `RUNNING`, `404`, `429`, `503`, `connection-reset`, `malformed-body`, `network`... */
   observedResponses: Record<string, number>;
 };
 
@@ -49,15 +51,51 @@ export function imageIdsOf(job: Job): string[] {
   return ids;
 }
 
-function checkOptions(o: WaitOptions): Required<Pick<WaitOptions, "maxWaitTime" | "minDelay" | "maxDelay" | "notFoundGraceTime">> {
-  const minDelay = o.minDelay ?? 2;
-  const maxDelay = o.maxDelay ?? 30;
-  const notFoundGraceTime = o.notFoundGraceTime ?? 10;
-  if (!(o.maxWaitTime > 0)) throw new RangeError("waitForJob: maxWaitTime must be a number of seconds above 0");
-  if (!(minDelay > 0)) throw new RangeError("waitForJob: minDelay must be above 0");
-  if (!(maxDelay >= minDelay)) throw new RangeError("waitForJob: maxDelay must be at least minDelay");
-  if (!(notFoundGraceTime >= 0)) throw new RangeError("waitForJob: notFoundGraceTime must not be negative");
-  return { maxWaitTime: o.maxWaitTime, minDelay, maxDelay, notFoundGraceTime };
+const WAIT_OPTIONS = ["maxWaitTime", "minDelay", "maxDelay", "signal", "onProgress", "notFoundGraceTime", "random"] as const;
+/** Other waiters' and pollers' names for these options, folded. */
+const WAIT_ALIASES: Record<string, string> = {
+  timeout: "maxWaitTime",
+  timeoutms: "maxWaitTime (in seconds)",
+  maxwait: "maxWaitTime",
+  wait: "maxWaitTime",
+  deadline: "maxWaitTime",
+  interval: "minDelay",
+  pollinterval: "minDelay",
+  delay: "minDelay",
+  maxinterval: "maxDelay",
+  abortsignal: "signal",
+  onupdate: "onProgress",
+  onpoll: "onProgress",
+};
+
+/**
+ * Checks a wait's options before any request: a TypeError for a missing, misnamed or mistyped option, a
+ * RangeError for a number out of range; each names the option, what it expected and what it got.
+ */
+export function checkWaitOptions(method: string, o: unknown): Required<Pick<WaitOptions, "maxWaitTime" | "minDelay" | "maxDelay" | "notFoundGraceTime">> {
+  const where = `${method}: options`;
+  if (!isRecord(o)) throw new TypeError(`${where} must be an object with at least maxWaitTime, in seconds, such as { maxWaitTime: 600 } (got ${describeValue(o)})`);
+  if (o.maxWaitTime === undefined) throw missingOption(where, "maxWaitTime", "the most seconds to wait, such as 600", o, WAIT_OPTIONS, WAIT_ALIASES);
+  refuseUnknownKeys(where, o, WAIT_OPTIONS, WAIT_ALIASES);
+  const seconds = (name: "maxWaitTime" | "minDelay" | "maxDelay" | "notFoundGraceTime", fallback: number, zeroAllowed = false): number => {
+    const value = o[name] ?? fallback;
+    if (typeof value !== "number" || Number.isNaN(value)) throw new TypeError(`${where}.${name} must be a number of seconds (got ${describeValue(value)})`);
+    if (zeroAllowed ? value < 0 : value <= 0) throw new RangeError(`${where}.${name} must be ${zeroAllowed ? "0 or more" : "above 0"} seconds (got ${value})`);
+    return value;
+  };
+  const maxWaitTime = seconds("maxWaitTime", 0);
+  const minDelay = seconds("minDelay", 2);
+  const maxDelay = seconds("maxDelay", 30);
+  const notFoundGraceTime = seconds("notFoundGraceTime", 10, true);
+  if (maxDelay < minDelay) {
+    const shown = (name: "minDelay" | "maxDelay", value: number) => `${name} ${value} s${o[name] === undefined ? " (the default)" : ""}`;
+    throw new RangeError(`${where}.maxDelay must be at least minDelay (got ${shown("maxDelay", maxDelay)}, ${shown("minDelay", minDelay)}; both are in seconds)`);
+  }
+  if (o.signal !== undefined && !looksLikeAbortSignal(o.signal)) throw new TypeError(`${where}.signal must be an AbortSignal (got ${describeValue(o.signal)})`);
+  for (const name of ["onProgress", "random"] as const) {
+    if (o[name] !== undefined && typeof o[name] !== "function") throw new TypeError(`${where}.${name} must be a function (got ${describeValue(o[name])})`);
+  }
+  return { maxWaitTime, minDelay, maxDelay, notFoundGraceTime };
 }
 
 /** Smithy's waiter backoff: a random delay between minDelay and minDelay·2^(attempt−1), then maxDelay. */
@@ -91,15 +129,17 @@ export type PollResult<T> = Pick<WaitResult, "state" | "polls" | "reason" | "obs
 
 /**
  * Polls `read` until `judge` ends the wait, the deadline passes or the signal aborts: the loop every waiter of
- * this client shares (jobs, an image becoming active, an image going away).
+ * this client shares (jobs, an image becoming active, an image going away). `how.method` names the caller in
+ * the errors of its options.
  */
 export async function pollUntil<T>(
   read: (signal?: AbortSignal) => Promise<T>,
   judge: (value: T) => Verdict | undefined,
-  options: WaitOptions & { onValue?: (value: T) => void; kindOf?: (value: T) => string; what: string },
+  options: Omit<WaitOptions, "onProgress"> & { onProgress?: (value: T) => void },
+  how: { method: string; what: string; kindOf?: (value: T) => string },
 ): Promise<PollResult<T>> {
-  const { maxWaitTime, minDelay, maxDelay, notFoundGraceTime } = checkOptions(options);
-  const { signal, onValue } = options;
+  const { maxWaitTime, minDelay, maxDelay, notFoundGraceTime } = checkWaitOptions(how.method, options);
+  const { signal, onProgress: onValue } = options;
   const random = options.random ?? Math.random;
   const started = Date.now();
   const elapsed = () => (Date.now() - started) / 1000;
@@ -107,16 +147,21 @@ export async function pollUntil<T>(
   const observe = (kind: string) => (observedResponses[kind] = (observedResponses[kind] ?? 0) + 1);
   let polls = 0;
   let last: T | undefined;
+  /** Why the last read got no answer, if it did not: a wait that times out says so rather than only "not finished". */
+  let lastFailure: string | undefined;
   const result = (state: WaitState, reason: string): PollResult<T> => ({ state, polls, reason, observedResponses, ...(last !== undefined && { last }) });
 
   for (let attempt = 1; ; attempt++) {
     if (signal?.aborted) return result("ABORTED", "the signal aborted the wait");
+    /** A throttled answer's Retry-After, in seconds: the next poll waits at least that long (never past the deadline). */
+    let retryAfter: number | undefined;
     try {
       last = await read(signal);
+      lastFailure = undefined;
       polls++;
       onValue?.(last);
       const verdict = judge(last);
-      observe(options.kindOf?.(last) ?? verdict?.state ?? "pending");
+      observe(how.kindOf?.(last) ?? verdict?.state ?? "pending");
       if (verdict) return result(verdict.state, verdict.reason);
     } catch (error) {
       if (signal?.aborted) return result("ABORTED", "the signal aborted the wait");
@@ -125,25 +170,31 @@ export async function pollUntil<T>(
         observe(String(error.status));
         const waitingToAppear = error.status === 404 && elapsed() < notFoundGraceTime;
         if (!waitingToAppear && !retryable(error.status)) throw error;
+        lastFailure = `${error.status} ${error.code}: ${error.message}`;
+        if (error instanceof ImsThrottledError) retryAfter = error.retryAfter;
       } else if (error instanceof ImsNetworkError) {
-        observe("network");
+        observe(error instanceof ImsConnectionResetError ? "connection-reset" : error instanceof ImsMalformedResponseError ? "malformed-body" : "network");
+        lastFailure = error.message;
       } else {
         throw error;
       }
     }
-    const delay = backoffDelay(attempt, minDelay, maxDelay, random);
-    if (elapsed() + delay > maxWaitTime) return result("TIMEOUT", `${options.what} within ${maxWaitTime} s`);
+    const delay = Math.max(backoffDelay(attempt, minDelay, maxDelay, random), retryAfter ?? 0);
+    if (elapsed() + delay > maxWaitTime) {
+      const throttled = retryAfter !== undefined && elapsed() + retryAfter > maxWaitTime ? `; throttled, with a Retry-After of ${retryAfter} s that ends past the deadline` : "";
+      return result("TIMEOUT", `${how.what} within ${maxWaitTime} s${throttled}${lastFailure ? `; the last poll got no answer: ${lastFailure}` : ""}`);
+    }
     await sleep(delay, signal);
   }
 }
 
 export async function waitForJob(read: (signal?: AbortSignal) => Promise<Job>, options: WaitOptions): Promise<WaitResult> {
-  const { onProgress } = options;
-  const polled = await pollUntil(read, (job) => {
+  const judge = (job: Job): Verdict | undefined => {
     if (job.status === "SUCCESS") return { state: "SUCCESS", reason: "the job succeeded" };
     if (job.status === "FAIL") return { state: "FAILURE", reason: `the job failed with ${job.error_code}: ${job.fail_reason}` };
     return undefined;
-  }, { ...options, what: "the job did not finish", kindOf: (job) => job.status, ...(onProgress && { onValue: onProgress }) });
+  };
+  const polled = await pollUntil(read, judge, options, { method: "waitForJob", what: "the job did not finish", kindOf: (job) => job.status });
   const { last: job, ...rest } = polled;
   return {
     ...rest,

@@ -35,8 +35,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Forget all jobs, outcome rules, the world and the violations seen
-         * @description Puts the stub back in the state it started in. Settings given at start-up are kept.
+         * Forget all jobs, outcome and fault rules, the world, the request journal and the violations seen
+         * @description Puts the stub back in the state it started in (the rate limit's count starts again too). Settings given at start-up are kept.
          */
         post: operations["ResetState"];
         delete?: never;
@@ -150,6 +150,54 @@ export interface paths {
          *     1,000). Empty when the stub answers by itself. `POST /_stub/reset` clears the list.
          */
         get: operations["ListViolations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/_stub/faults": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the fault rules */
+        get: operations["ListFaultRules"];
+        put?: never;
+        /**
+         * Make requests of an operation go wrong
+         * @description Adds a fault rule. Rules are tried in the order they were added; the first whose operation, `source_id`
+         *     and `job_id` match and whose draw (with `probability`) says so spoils the answer. A `Prefer` header on the
+         *     request itself (`fault=`, `delay=`) wins over every rule. Faults apply to the IMS API only, never to the
+         *     control API or the docs.
+         */
+        post: operations["AddFaultRule"];
+        /** Remove every fault rule */
+        delete: operations["ClearFaultRules"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/_stub/requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the requests the stub received (the request journal)
+         * @description What the stub received on the IMS API, oldest first (newest last), for assertions such as "the client
+         *     polled this job at most 10 times, signed with this key" and for debugging a refusal (each says why in
+         *     `reason`). The journal keeps the last `--journal-size` requests (1000 by default; `0` turns it off);
+         *     `dropped` counts those it let go since the last reset. Filters combine; a bad one is refused with `400`.
+         */
+        get: operations["ListRequests"];
         put?: never;
         post?: never;
         delete?: never;
@@ -719,6 +767,125 @@ export interface components {
             /** @description What is wrong. */
             message: string;
         };
+        /** @description The IMS operation, by its operationId (`ShowJob`, `CreateImage`...). An unknown one is refused with the list of them. */
+        operation: string;
+        /** @description Only creates (`CreateImage`, `CreateImageInSafeMode`) whose body names this server ID, volume ID or `bucket:file` address. */
+        source_id: string;
+        /** @description Only reads of this job (`ShowJob`, `ShowJobProgress`). */
+        job_id: string;
+        /**
+         * Fault
+         * @description What goes wrong with the answer. The operation still runs (a faulted create starts its job, a faulted poll
+         *     counts), as when a connection drops on the way back; only its answer is lost or spoiled.
+         *     - `connection-reset`: the connection is reset (TCP RST) before any byte of the answer.
+         *     - `empty-response`: the connection is closed before any byte of the answer.
+         *     - `malformed-body`: a `200` whose JSON body is cut off halfway.
+         * @enum {string}
+         */
+        Fault: "connection-reset" | "empty-response" | "malformed-body";
+        /** @description Hold the answer back this many milliseconds (at most 120000, two minutes). */
+        delay_ms: number;
+        /** @description Answer this documented error status of the operation instead, with its first example (`429` with `Retry-After`, `503`...). */
+        status: number;
+        /** @description The chance, from 0 to 1, that a matching request is spoiled. Without it, every matching request is. */
+        probability: number;
+        /** @description With `probability`, the seed of the rule's own random generator. Without it, the stub picks one and answers it. */
+        seed: number;
+        /**
+         * Fault rule state
+         * @description A fault rule as the stub holds it, with how often it has fired.
+         */
+        FaultRuleState: {
+            rule_id: string;
+            /** @description How many requests it has spoiled so far. */
+            applied: number;
+            operation: components["schemas"]["operation"];
+            source_id?: components["schemas"]["source_id"];
+            job_id?: components["schemas"]["job_id"];
+            fault?: components["schemas"]["Fault"];
+            delay_ms?: components["schemas"]["delay_ms"];
+            status?: components["schemas"]["status"];
+            /** @description How many more requests it will spoil, when it was given `times`. */
+            times?: number;
+            probability?: components["schemas"]["probability"];
+            seed?: components["schemas"]["seed"];
+        };
+        /**
+         * Fault rule
+         * @description Which requests go wrong, and how. A rule names one IMS operation (by its operationId), optionally narrowed
+         *     to the creates that name a source or to the reads of one job; it applies to the next `times` matching
+         *     requests, or to each with a `probability`, drawn from a generator seeded with `seed` (the same seed and the
+         *     same requests give the same faults, run after run). It says what happens: a `fault`, a `delay_ms`, a
+         *     documented error `status`, or a delay with either.
+         */
+        FaultRule: {
+            /** @description The IMS operation, by its operationId (`ShowJob`, `CreateImage`...). An unknown one is refused with the list of them. */
+            operation: string;
+            /** @description Only creates (`CreateImage`, `CreateImageInSafeMode`) whose body names this server ID, volume ID or `bucket:file` address. */
+            source_id?: string;
+            /** @description Only reads of this job (`ShowJob`, `ShowJobProgress`). */
+            job_id?: string;
+            fault?: components["schemas"]["Fault"];
+            /** @description Hold the answer back this many milliseconds (at most 120000, two minutes). */
+            delay_ms?: number;
+            /** @description Answer this documented error status of the operation instead, with its first example (`429` with `Retry-After`, `503`...). */
+            status?: number;
+            /** @description How many requests the rule spoils before it is removed. Without it, the rule stays. */
+            times?: number;
+            /** @description The chance, from 0 to 1, that a matching request is spoiled. Without it, every matching request is. */
+            probability?: number;
+            /** @description With `probability`, the seed of the rule's own random generator. Without it, the stub picks one and answers it. */
+            seed?: number;
+        };
+        /**
+         * Journal entry
+         * @description One request the stub received on the IMS API (control calls and the docs are not recorded). It never holds
+         *     a secret: a token is recorded as its scheme, a signature by its access key.
+         */
+        JournalEntry: {
+            /**
+             * Format: date-time
+             * @description When the request came.
+             */
+            time: string;
+            /** @description The `X-Request-Id` of the answer. */
+            request_id: string;
+            method: string;
+            /** @description The path, without the query. */
+            path: string;
+            /** @description The operationId of the operation the path and method name; missing for a path of none. */
+            operation?: string;
+            /** @description The status answered; `null` when no answer was sent (a `connection-reset` or `empty-response` fault, or a client that went away first). */
+            status: number | null;
+            /** @description From the request's arrival to its answer (or the end of its connection), delays included. */
+            duration_ms: number;
+            /**
+             * @description How the caller authenticated, when it did.
+             * @enum {string}
+             */
+            auth?: "token" | "aksk";
+            /** @description The access key of an AK/SK signature (also when it was refused). */
+            ak?: string;
+            /** @description The caller's project, when it authenticated. */
+            project_id?: string;
+            /** @description The job the request read, or the job a create started. */
+            job_id?: string;
+            /** @description The image the request named in its path. */
+            image_id?: string;
+            /** @description The request's `Prefer` header, as sent. */
+            prefer?: string;
+            fault?: components["schemas"]["Fault"];
+            /** @description How long the answer was held back by a `delay` preference or a fault rule. */
+            delay_ms?: number;
+            /** @description Set when a fault rule's `status` answered instead of the operation. */
+            status_rule?: boolean;
+            /** @description The fault rule that spoiled the answer, if one did. */
+            fault_rule?: string;
+            /** @description The code of a refusal (`IMG.0001`, `APIG.0301`, `APIG.0308`...). */
+            error_code?: string;
+            /** @description Why a refusal was made, in one line (the schema rule a body broke, the signature step that failed). */
+            reason?: string;
+        };
     };
     responses: {
         /** @description The request was refused. */
@@ -960,6 +1127,117 @@ export interface operations {
                     };
                 };
             };
+            401: components["responses"]["Unauthorized"];
+            405: components["responses"]["Error"];
+        };
+    };
+    ListFaultRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rules, in the order they are tried. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        rules: components["schemas"]["FaultRuleState"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            405: components["responses"]["Error"];
+        };
+    };
+    AddFaultRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FaultRule"];
+            };
+        };
+        responses: {
+            /** @description The rule was added. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        rule_id: string;
+                        /** @description With `probability`, the seed the rule draws from (the one given, or the one the stub picked). */
+                        seed?: number;
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Unauthorized"];
+            405: components["responses"]["Error"];
+        };
+    };
+    ClearFaultRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            405: components["responses"]["Error"];
+        };
+    };
+    ListRequests: {
+        parameters: {
+            query?: {
+                /** @description Only requests of this operation (an operationId, such as `ShowJob`). */
+                operation?: string;
+                /** @description Only requests answered with this status (`429`) or class of status (`4xx`). */
+                status?: string;
+                /** @description Only requests that came at or after this time (RFC 3339, such as `2026-01-01T00:00:00Z`). */
+                since?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The requests. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        requests: components["schemas"]["JournalEntry"][];
+                        /** @description Requests the journal let go (the oldest first) since the last reset, because it was full. */
+                        dropped: number;
+                        /** @description How many requests the journal keeps (`--journal-size`). */
+                        capacity: number;
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
             401: components["responses"]["Unauthorized"];
             405: components["responses"]["Error"];
         };

@@ -176,7 +176,13 @@ export interface paths {
         delete: operations["GlanceDeleteImage"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Update an image, OpenStack's way (更新镜像信息（OpenStack原生）)
+         * @description OpenStack's native update: the same JSON-patch and the same rules as UpdateImage, plus `/min_disk`. Huawei's
+         *     Go client sends it as `application/openstack-images-v2.1-json-patch`; Packer uses it to set `min_disk` after
+         *     a build. It answers the updated image.
+         */
+        patch: operations["GlanceUpdateImage"];
         trace?: never;
     };
     "/v2/cloudimages/{image_id}": {
@@ -1066,6 +1072,19 @@ export interface components {
             delete_backup?: boolean;
         };
         /**
+         * Minimum disk change
+         * @description Sets the image's `min_disk` (GB), which OpenStack's native update allows and IMS's own UpdateImage does not
+         *     (Huawei's Packer builder sets it after a build). A whole number from 1 to 1024, as a number or a string of
+         *     digits; other values → `IMG.0055`.
+         */
+        GlanceMinDiskChange: {
+            /** @enum {string} */
+            op: "add" | "replace";
+            /** @constant */
+            path: "/min_disk";
+            value: number | string;
+        };
+        /**
          * Patch value
          * @description The new value. The SDKs send strings; Terraform sends integers for `/min_ram` and `/max_ram`: both are
          *     accepted (a number is kept as the attribute's own JSON type: `min_ram` an integer, everything else a string).
@@ -1106,6 +1125,12 @@ export interface components {
             path: string;
             value?: components["schemas"]["ImagePatchValue"];
         } & (unknown & unknown & unknown & unknown & unknown & unknown & unknown);
+        /**
+         * Image changes (native)
+         * @description The changes of OpenStack's native image update: the same JSON-patch operations as UpdateImage's, and
+         *     `min_disk` besides. Made all together or not at all.
+         */
+        GlanceUpdateImageRequestBody: (components["schemas"]["GlanceMinDiskChange"] | components["schemas"]["UpdateImageOperation"])[];
         /**
          * Image changes
          * @description The changes to make, in order: a JSON-patch-like array of `{op, path, value}` (at least one). The changes are
@@ -1215,6 +1240,22 @@ export interface components {
                 "application/json": components["schemas"]["ErrorBody"];
             };
         };
+        /**
+         * @description Throttled (请求被流控): the API gateway's flow control refused the request before IMS saw it, in the
+         *     gateway's flat error shape with code `APIG.0308` ("The throttling threshold has been reached"). Nothing was
+         *     done, so the request can be sent again: after `Retry-After` seconds when the answer has that header, else
+         *     after a growing, randomised delay (Huawei's own advice is 2 to 5 seconds).
+         */
+        TooManyRequests: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["GatewayErrorBody"];
+            };
+        };
         /** @description Internal error (服务内部错误). */
         InternalServerError: {
             headers: {
@@ -1271,6 +1312,13 @@ export interface components {
     headers: {
         /** @description ID of the request, for support and logs. Huawei's SDKs read the request ID from this header. */
         XRequestId: string;
+        /**
+         * @description How many seconds to wait before sending the request again (RFC 9110 `Retry-After`, as delay-seconds).
+         *     The stub always sends it with a `429`; whether Huawei's gateway does is not documented, so a client should
+         *     fall back to its own backoff when it is missing.
+         * @example 1
+         */
+        RetryAfter: number;
     };
     pathItems: never;
 }
@@ -1314,6 +1362,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1356,6 +1405,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1388,6 +1438,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1418,6 +1469,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1507,6 +1559,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1540,6 +1593,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["ImageNotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1585,6 +1639,57 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["ImageNotFound"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    GlanceUpdateImage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description ID of the image (镜像ID), as the finished job's `entities` gave it. An ID that names no image of the caller's
+                 *     project (nor a public image) is `404`.
+                 */
+                image_id: components["parameters"]["ImageId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/openstack-images-v2.1-json-patch": components["schemas"]["GlanceUpdateImageRequestBody"];
+                "application/json": components["schemas"]["GlanceUpdateImageRequestBody"];
+            };
+        };
+        responses: {
+            /** @description The image, updated. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Image"];
+                };
+            };
+            /** @description Bad request (请求错误): a change breaks a rule, conflicts with the image, or the image is not active. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ImageNotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1634,6 +1739,7 @@ export interface operations {
             404: components["responses"]["ImageNotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1669,6 +1775,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["ImageNotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1708,6 +1815,7 @@ export interface operations {
             404: components["responses"]["ImageNotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1734,6 +1842,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];
         };

@@ -96,7 +96,9 @@ const SERVERS: Record<ServerName, (port: number) => ChildProcess> = {
   "floor, no stack traces": (port) => benchServer("floor-no-stack-traces", port),
   "floor, no security step": (port) => benchServer("floor-no-security", port),
   // As `npm start` and `ims-stub` run it: the compiled entry point, logging one JSON line per request.
-  stub: (port) => node("stub", ["dist/server/main.js", "--port", String(port), "--progression", "immediate", "--image-quota", UNBOUNDED_IMAGE_QUOTA]),
+  // The journal on, as by default; an image quota past what the rounds create (the default 10,000 a project is
+  // reached within a few rounds, after which every create is refused with IMG.0015 and ShowJob has no job).
+  stub: (port) => node("stub", ["dist/server/main.js", "--port", String(port), "--progression", "immediate", "--journal-size", "1000", "--image-quota", UNBOUNDED_IMAGE_QUOTA]),
   // As a user starts it, the default quota included; filled by creates before the load (seed()), none during it.
   "stub (10 images)": (port) => node("stub-10", ["dist/server/main.js", "--port", String(port), "--progression", "immediate"]),
   "stub (10k images)": (port) => node("stub-10000", ["dist/server/main.js", "--port", String(port), "--progression", "immediate"]),

@@ -15,6 +15,7 @@ export const SHIPPED_GENERATED = [
   "control-openapi.yaml",
   "control-openapi.d.ts",
   "docs/index.html",
+  "docs/zh-CN/index.html",
   "docs/favicon.svg",
 ];
 

@@ -1,4 +1,5 @@
-// Writes generated/ from spec/: the bundled specs (JSON and YAML), their TypeScript types and the docs site.
+// Writes generated/ from spec/: the bundled specs (JSON and YAML), their TypeScript types and the docs site (English
+// and Chinese).
 // `--out DIR` writes elsewhere, which is how the staleness test compares a fresh build with what is committed.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -38,8 +39,7 @@ export async function generate(outDir: string): Promise<string[]> {
     writeFileSync(join(outDir, `${stem}.d.ts`), COMMENT_HEADER + astToString(ast));
     written.push(`${stem}.json`, `${stem}.yaml`, `${stem}.d.ts`);
   }
-  buildDocs(join(outDir, "docs"), join(outDir, "openapi.json"));
-  written.push("docs/index.html", "docs/favicon.svg");
+  written.push(...(await buildDocs(join(outDir, "docs"), join(outDir, "openapi.json"))).map((file) => `docs/${file}`));
   return written;
 }
 

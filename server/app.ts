@@ -4,17 +4,22 @@
 import express from "express";
 import * as OpenApiValidator from "express-openapi-validator";
 import { bodyRefusals } from "./contract/body-refusal.js";
+import { unknownBodyFields } from "./contract/near-miss.js";
 import { responseExamples } from "./contract/canned-responses.js";
 import { loadSpec, schemaValidators, type OpenApiDocument } from "./contract/spec.js";
 import { deferSpecMetaValidation } from "./contract/validator-startup.js";
 import { defaultSettings, type StubSettings } from "./config.js";
 import { controlHandlers } from "./control/handlers.js";
 import { requireControlToken } from "./control/auth.js";
+import { withTestingHandlers } from "./control/testing-handlers.js";
 import { errorHandler } from "./http/error-handler.js";
+import { FaultRules } from "./http/faults.js";
 import type { Handler } from "./http/handler.js";
+import { RequestJournal } from "./http/journal.js";
 import { jsonBody } from "./http/json-body.js";
 import { jsonLineLogger, type LogEntry } from "./http/log.js";
 import { requestContext } from "./http/request-context.js";
+import { RateLimiter } from "./http/rate-limit.js";
 import { acceptedSchemes, handle, handlerFor, mountOperations, requireCaller } from "./http/routes.js";
 import { mountStaticFiles, STATIC_PATHS } from "./http/static-files.js";
 import { ImsBackend } from "./ims/backend.js";
@@ -75,18 +80,23 @@ export function createApp(options: CreateAppOptions = {}): StubApp {
     : undefined;
   const handlers = proxy ? proxyHandlers(proxy, spec) : { ...imsHandlers(backend), ...options.handlers };
   // A proxy passes Prefer on to its upstream rather than answer it.
-  const examples = proxy ? undefined : responseExamples(spec);
+  const documentedExamples = responseExamples(spec);
+  const examples = proxy ? undefined : documentedExamples;
+  // For client teams' tests: faults, throttling (only when asked for) and the request journal.
+  const faults = new FaultRules(spec, documentedExamples);
+  const rateLimiter = settings.rateLimit > 0 ? new RateLimiter(settings.rateLimit) : undefined;
+  const journal = new RequestJournal(settings.journalSize);
   const authSettings = { projectId: settings.projectId, credentials: settings.credentials, maxClockSkewMs: options.maxClockSkewMs ?? 15 * 60_000, now };
 
   const app = Object.assign(express(), { jobs: backend.jobs, images: backend.images, scenario: backend.scenario }) as StubApp;
   app.disable("x-powered-by");
   app.set("etag", false);
-  app.use(requestContext(settings.corsOrigin, logger));
+  app.use(requestContext(settings.corsOrigin, logger, journal));
   mountStaticFiles(app.router, options.docsDir);
   app.use(jsonBody(settings.bodyLimitBytes));
 
   // The control API has its own validator; requests elsewhere skip it entirely rather than walk its chain.
-  const control = controlHandlers(backend, proxy);
+  const control = withTestingHandlers(controlHandlers(backend, proxy), { journal, faults, rateLimiter, operationIds: [...documentedExamples.keys()] });
   const controlRouter = express.Router();
   controlRouter.use(requireControlToken(settings.controlToken, controlSpec));
   // The token was checked in front of the validator (control/auth.ts), and a stub started without one asks for none.
@@ -107,13 +117,20 @@ export function createApp(options: CreateAppOptions = {}): StubApp {
   });
   mountOperations(app.router, spec, (operation) => {
     const schemes = acceptedSchemes(spec, operation);
-    return [...(schemes ? [requireCaller(schemes, authSettings)] : []), ...validator, handle(operation.operationId, handlerFor(handlers, operation.operationId), examples)];
+    return [
+      faults.step(operation.operationId),
+      ...(schemes ? [requireCaller(schemes, authSettings)] : []),
+      ...(rateLimiter ? [rateLimiter.step()] : []),
+      ...validator,
+      handle(operation.operationId, handlerFor(handlers, operation.operationId), examples),
+    ];
   });
   // What no operation's route took: the validator answers a documented path's other methods (405 with Allow).
   app.use(validator);
   app.use((req, _res, next) => next(new ImsError("IMG.0121", `No API at ${req.method} ${req.path}.`, 404)));
   const createImageRefusal = bodyClassifier(validatorFor, spec.components.schemas);
   const bodyRefusal = bodyRefusals(spec, validatorFor);
-  app.use(errorHandler((operationId, body) => createImageRefusal(operationId, body) ?? bodyRefusal(operationId, body), logger, proxy));
+  const classifyBody = (operationId: string | undefined, body: unknown) => createImageRefusal(operationId, body) ?? bodyRefusal(operationId, body);
+  app.use(errorHandler(classifyBody, unknownBodyFields([spec, controlSpec]), logger, proxy));
   return app;
 }

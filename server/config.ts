@@ -1,11 +1,14 @@
 // The stub's settings: defaults, overridden by environment variables, overridden by command-line flags.
 import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
-import { parseCredentials, type Credential } from "./http/auth.js";
+import { closestName } from "../client/suggest.js";
+import { parseFlags } from "./cli-args.js";
+import { describeUnknownFields, localRefs, unknownFields } from "./contract/near-miss.js";
+import { loadSpec, schemaValidators } from "./contract/spec.js";
 import { controlTokenProblem } from "./control/auth.js";
-import { openNetworkProblem } from "./network-exposure.js";
+import { parseCredentials, type Credential } from "./http/auth.js";
 import type { Progression } from "./ims/jobs/store.js";
 import type { World } from "./ims/scenario.js";
+import { openNetworkProblem } from "./network-exposure.js";
 
 export const DEFAULT_PROJECT_ID = "0123456789abcdef0123456789abcdef";
 export const DEFAULT_CREDENTIALS = `EXAMPLEAK1234567890:EXAMPLESK0987654321abcdefghijklmnopqrst:${DEFAULT_PROJECT_ID}`;
@@ -35,6 +38,10 @@ export type StubSettings = {
   controlToken: string | undefined;
   /** Off loopback: serve without a control token or with the published AK/SK pair all the same. */
   allowOpenNetwork: boolean;
+  /** Requests a second each project may make before the gateway's 429 (APIG.0308); 0 is no limit. */
+  rateLimit: number;
+  /** How many requests the request journal keeps (`GET /_stub/requests`); 0 keeps none. */
+  journalSize: number;
 };
 
 /** Each setting: its flag, its environment variable, its default and what it means (for --help and the README). */
@@ -55,6 +62,8 @@ const SETTINGS = {
   "control-token": { env: "IMS_STUB_CONTROL_TOKEN", default: "", help: "bearer token every control call but /_stub/health needs (16+ characters)" },
   upstream: { env: "IMS_STUB_UPSTREAM", default: "", help: "validating proxy: forward every request to this provider and check both directions" },
   "upstream-timeout-ms": { env: "IMS_STUB_UPSTREAM_TIMEOUT_MS", default: "30000", help: "with --upstream: how long to wait for an answer (504 after)" },
+  "rate-limit": { env: "IMS_STUB_RATE_LIMIT", default: "0", help: "requests a second per project before a 429 APIG.0308 with Retry-After (0: no limit)" },
+  "journal-size": { env: "IMS_STUB_JOURNAL_SIZE", default: "1000", help: "requests the journal keeps for GET /_stub/requests (0: none)" },
 } as const;
 
 /** On/off settings: a flag without a value, or the environment variable set to true. */
@@ -81,12 +90,32 @@ function wholeNumber(name: string, value: string, min: number, max: number): num
   return n;
 }
 
-function readWorld(path: string): World {
+const WORLD_SHAPE = '{"servers": [...], "volumes": [...], "files": [...]}, as PUT /_stub/world takes';
+
+/** The world file, checked against the control API's World schema: a misspelt key would silently empty the world. */
+function readWorld(path: string, source: string): World {
+  let world: unknown;
   try {
-    return JSON.parse(readFileSync(path, "utf8")) as World;
+    world = JSON.parse(readFileSync(path, "utf8"));
   } catch (error) {
-    throw new ConfigError(`world file ${path}: ${(error as Error).message}`);
+    throw new ConfigError(`${source} ${path}: ${(error as Error).message}`);
   }
+  const controlSpec = loadSpec("control-openapi");
+  const unknown = describeUnknownFields(unknownFields(controlSpec.components.schemas.World, world, localRefs(controlSpec)), "a world");
+  if (unknown) throw new ConfigError(`${source} ${path}: ${unknown} A world is ${WORLD_SHAPE}.`);
+  const validate = schemaValidators(controlSpec)("World");
+  if (!validate(world)) {
+    const [first] = validate.errors ?? [];
+    const where = first?.instancePath.slice(1).replaceAll("/", ".") || "the world";
+    throw new ConfigError(`${source} ${path}: ${where} ${first?.message ?? "is not a world"}. A world is ${WORLD_SHAPE}.`);
+  }
+  return world as World;
+}
+
+/** `, not "perpoll"; did you mean per-poll?` */
+function notOneOf(value: string, allowed: readonly string[]): string {
+  const closest = closestName(value, allowed);
+  return `, not ${JSON.stringify(value)}${closest ? `; did you mean ${closest}?` : ""}`;
 }
 
 export function helpText(): string {
@@ -102,31 +131,34 @@ export function helpText(): string {
 }
 
 export function readSettings(argv: string[], env: NodeJS.ProcessEnv): StubSettings | "help" {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      ...Object.fromEntries(Object.keys(SETTINGS).map((flag) => [flag, { type: "string" as const }])),
-      ...Object.fromEntries(Object.keys(SWITCHES).map((flag) => [flag, { type: "boolean" as const }])),
-      help: { type: "boolean" },
-    },
-    strict: true,
+  const values = parseFlags("ims-stub", argv, {
+    ...Object.fromEntries(Object.keys(SETTINGS).map((flag) => [flag, { type: "string" as const }])),
+    ...Object.fromEntries(Object.keys(SWITCHES).map((flag) => [flag, { type: "boolean" as const }])),
+    help: { type: "boolean" },
   });
   if (values.help) return "help";
   const flags = values as Record<string, string | boolean | undefined>;
   const get = (name: SettingName): string => (flags[name] as string | undefined) ?? env[SETTINGS[name].env] ?? SETTINGS[name].default;
+  /** Where a setting's value came from, to name in a refusal: `--port`, or `PORT (from the environment)`. */
+  const source = (name: SettingName): string =>
+    flags[name] !== undefined ? `--${name}` : env[SETTINGS[name].env] !== undefined ? `${SETTINGS[name].env} (from the environment)` : name;
   const progression = get("progression");
-  if (!["timed", "immediate", "per-poll"].includes(progression)) throw new ConfigError(`progression must be timed, immediate or per-poll, not "${progression}"`);
+  const progressions = ["timed", "immediate", "per-poll"];
+  if (!progressions.includes(progression)) throw new ConfigError(`${source("progression")} must be timed, immediate or per-poll${notOneOf(progression, progressions)}`);
   const log = get("log");
-  if (log !== "json" && log !== "off") throw new ConfigError(`log must be json or off, not "${log}"`);
+  if (log !== "json" && log !== "off") throw new ConfigError(`${source("log")} must be json or off${notOneOf(log, ["json", "off"])}`);
   let credentials: Map<string, Credential>;
   try {
     credentials = parseCredentials(get("credentials"));
   } catch (error) {
-    throw new ConfigError((error as Error).message);
+    throw new ConfigError(`${source("credentials")}: ${(error as Error).message}`);
   }
   const cors = get("cors-origin");
   const upstream = get("upstream");
-  if (upstream && !/^https?:\/\/[^/]/.test(upstream)) throw new ConfigError(`upstream must be an http:// or https:// URL, not "${upstream}"`);
+  if (upstream && !/^https?:\/\/[^/]/.test(upstream)) {
+    const withScheme = upstream.includes("://") ? "" : `; did you mean https://${upstream}?`;
+    throw new ConfigError(`${source("upstream")} must be an http:// or https:// URL, not "${upstream}"${withScheme}`);
+  }
   const upstreamStrict = flags["upstream-strict"] === true || /^(true|1|yes)$/i.test(env[SWITCHES["upstream-strict"].env] ?? "");
   // Set but empty is refused, not taken as unset: a CI secret that did not arrive must not open the control API.
   const controlToken = (flags["control-token"] as string | undefined) ?? env[SETTINGS["control-token"].env];
@@ -138,23 +170,25 @@ export function readSettings(argv: string[], env: NodeJS.ProcessEnv): StubSettin
   if (networkProblem) throw new ConfigError(networkProblem, false);
   return {
     host,
-    port: wholeNumber("port", get("port"), 0, 65535),
+    port: wholeNumber(source("port"), get("port"), 0, 65535),
     projectId: get("project-id"),
     credentials,
-    jobDurationMs: wholeNumber("job-duration-ms", get("job-duration-ms"), 0, 86_400_000),
+    jobDurationMs: wholeNumber(source("job-duration-ms"), get("job-duration-ms"), 0, 86_400_000),
     progression: progression as Progression,
-    maxJobs: wholeNumber("max-jobs", get("max-jobs"), 1, 10_000_000),
-    imageQuota: wholeNumber("image-quota", get("image-quota"), 0, 10_000_000),
-    bodyLimitBytes: wholeNumber("body-limit", get("body-limit"), 1, 100 * 1024 * 1024),
+    maxJobs: wholeNumber(source("max-jobs"), get("max-jobs"), 1, 10_000_000),
+    imageQuota: wholeNumber(source("image-quota"), get("image-quota"), 0, 10_000_000),
+    bodyLimitBytes: wholeNumber(source("body-limit"), get("body-limit"), 1, 100 * 1024 * 1024),
     corsOrigin: cors === "off" ? false : cors,
-    world: get("world") ? readWorld(get("world")) : undefined,
+    world: get("world") ? readWorld(get("world"), source("world")) : undefined,
     log: log === "json",
     pidFile: get("pid-file") || undefined,
     upstream: upstream || undefined,
     upstreamStrict,
-    upstreamTimeoutMs: wholeNumber("upstream-timeout-ms", get("upstream-timeout-ms"), 1, 600_000),
+    upstreamTimeoutMs: wholeNumber(source("upstream-timeout-ms"), get("upstream-timeout-ms"), 1, 600_000),
     controlToken,
     allowOpenNetwork,
+    rateLimit: wholeNumber("rate-limit", get("rate-limit"), 0, 1_000_000),
+    journalSize: wholeNumber("journal-size", get("journal-size"), 0, 1_000_000),
   };
 }
 

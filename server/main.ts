@@ -2,12 +2,20 @@
 // Starts the stub: reads settings, listens, checks that the validator is ready, and shuts down cleanly.
 import { rmSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
+import { describeNetworkFailure } from "../client/errors.js";
 import { createApp } from "./app.js";
 import { ConfigError, DEFAULT_CREDENTIALS, helpText, readSettings } from "./config.js";
 import { parseCredentials } from "./http/auth.js";
 import { serve } from "./http/serve.js";
 import { jsonLineLogger, type LogEntry } from "./http/log.js";
 import { accessSummary } from "./network-exposure.js";
+
+/** What to do about the commonest reasons a listen fails. */
+const LISTEN_HINTS: Record<string, (host: string, port: number) => string> = {
+  EADDRINUSE: (_host, port) => `something already listens on port ${port} (another ims-stub?): stop it, or choose another port with --port (0 picks a free one)`,
+  EACCES: (_host, port) => `port ${port} needs privileges on this system: choose one above 1023 with --port`,
+  EADDRNOTAVAIL: (host) => `no network interface of this machine has the address ${host}: use --host 127.0.0.1, or 0.0.0.0 for every interface`,
+};
 
 async function main(): Promise<void> {
   let settings: ReturnType<typeof readSettings>;
@@ -33,8 +41,9 @@ async function main(): Promise<void> {
     console.error(`ims-stub: cannot start: ${(error as Error).message}`);
     process.exit(1);
   }
-  const server = await serve(app, settings.port, settings.host).catch((error: Error) => {
-    console.error(`ims-stub: cannot listen on ${settings.host}:${settings.port}: ${error.message}`);
+  const server = await serve(app, settings.port, settings.host).catch((error: Error & { code?: string }) => {
+    const hint = LISTEN_HINTS[error.code ?? ""]?.(settings.host, settings.port);
+    console.error(`ims-stub: cannot listen on ${settings.host}:${settings.port}: ${error.message}${hint ? `: ${hint}` : ""}`);
     process.exit(1);
   });
   const { port, address } = server.address() as AddressInfo;
@@ -45,6 +54,11 @@ async function main(): Promise<void> {
   // A signature by an unknown key is refused by the stub itself, so the check never reaches an --upstream.
   const check = await fetch(`${url}/v1/cloudimages/job/startup-check`, {
     headers: { Authorization: "SDK-HMAC-SHA256 Access=ims-stub-startup-check, SignedHeaders=x-sdk-date, Signature=00", "X-Sdk-Date": "20260101T000000Z" },
+  }).catch((error: unknown) => {
+    // A port that fetch refuses (6000, 10080...) is one that no fetch client could use either.
+    console.error(`ims-stub: cannot reach itself at ${url}: ${describeNetworkFailure(error).detail}`);
+    server.close();
+    process.exit(1);
   });
   if (check.status !== 401) {
     console.error(`ims-stub: the contract did not load (startup check answered ${check.status}: ${await check.text()})`);

@@ -3,7 +3,8 @@
 // this stub) against the contract, by running the contract's Arazzo workflows with Redocly's runner
 // (`redocly respect`), which also checks every answer's status, content type and schema.
 // Safe by default against a real cloud: without --allow-create it runs only the workflows marked
-// `x-creates-nothing` (requests the contract says are refused), so it never creates a billable image.
+// `x-creates-nothing` (reads, and requests the contract says are refused), so it never creates, changes or deletes
+// anything, and never a billable image.
 // respect cannot sign SDK-HMAC-SHA256 requests, so with --ak/--sk it goes through a validating proxy on
 // loopback that signs each request it accepted.
 import { execFile } from "node:child_process";
@@ -13,9 +14,11 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { parse } from "yaml";
+import { describeNetworkFailure } from "../client/errors.js";
+import { closestName } from "../client/suggest.js";
 import { createApp } from "./app.js";
+import { parseFlags, UsageError } from "./cli-args.js";
 import { serve } from "./http/serve.js";
 
 const HELP = `Usage: ims-verify --server URL (--token TOKEN | --ak AK --sk SK) --project-id ID [options]
@@ -68,58 +71,97 @@ function junit(report: RespectReport): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="ims-verify">\n${suites.join("\n")}\n</testsuites>\n`;
 }
 
+/** Whether the provider is this stub; a UsageError when nothing answers there at all (slow is not nothing). */
 async function isTheStub(server: string): Promise<boolean> {
+  let res: Response;
   try {
-    const res = await fetch(new URL("/_stub/health", server), { signal: AbortSignal.timeout(3000) });
+    res = await fetch(new URL("/_stub/health", server), { signal: AbortSignal.timeout(3000) });
+  } catch (error) {
+    const failure = describeNetworkFailure(error);
+    if (failure.kind === "timeout" || failure.kind === "network") return false;
+    throw new UsageError(`cannot reach --server ${server}: ${failure.detail}`);
+  }
+  try {
     return res.ok && (await res.json()).status === "ok";
   } catch {
     return false;
   }
 }
 
+/** The command line, checked: every refusal names the flag and what it should be. */
+function checkedFlags(values: Record<string, string | boolean | string[] | undefined>, workflows: readonly Workflow[]): void {
+  const server = values.server as string | undefined;
+  if (!server) throw new UsageError("--server is required: the provider's base URL, such as http://127.0.0.1:8080 or https://ims.cn-north-4.myhuaweicloud.com");
+  if (!/^https?:\/\/[^/]/.test(server) || !URL.canParse(server)) {
+    const withScheme = server.includes("://") ? "" : `; did you mean http://${server}?`;
+    throw new UsageError(`--server must be an http:// or https:// URL, not ${JSON.stringify(server)}${withScheme}`);
+  }
+  if (!values["project-id"]) throw new UsageError("--project-id is required: the project the credentials belong to");
+  const aksk = values.ak !== undefined || values.sk !== undefined;
+  if (aksk && values.token !== undefined) throw new UsageError("give --token, or --ak with --sk, not both");
+  if (aksk && !values.sk) throw new UsageError("--sk is required with --ak: an AK/SK pair needs both");
+  if (aksk && !values.ak) throw new UsageError("--ak is required with --sk: an AK/SK pair needs both");
+  if (!aksk && !values.token) throw new UsageError("credentials are required: give --token TOKEN, or --ak AK with --sk SK");
+  const ids = workflows.map((w) => w.workflowId);
+  for (const id of (values.workflow as string[] | undefined) ?? []) {
+    if (ids.includes(id)) continue;
+    const closest = closestName(id, ids);
+    throw new UsageError(`--workflow ${id} is not a workflow of the contract${closest ? `; did you mean ${closest}?` : ""} (the workflows: ${ids.join(", ")})`);
+  }
+}
+
 async function main(): Promise<number> {
   let values: Record<string, string | boolean | string[] | undefined>;
+  const all = (parse(readFileSync(WORKFLOWS, "utf8")) as { workflows: Workflow[] }).workflows;
+  let stub: boolean;
   try {
-    ({ values } = parseArgs({
-      options: {
-        server: { type: "string" },
-        token: { type: "string" },
-        ak: { type: "string" },
-        sk: { type: "string" },
-        "project-id": { type: "string" },
-        "allow-create": { type: "boolean", default: false },
-        workflow: { type: "string", multiple: true },
-        junit: { type: "string" },
-        help: { type: "boolean" },
-      },
-    }));
+    values = parseFlags("ims-verify", process.argv.slice(2), {
+      server: { type: "string" },
+      token: { type: "string" },
+      ak: { type: "string" },
+      sk: { type: "string" },
+      "project-id": { type: "string" },
+      "allow-create": { type: "boolean", default: false },
+      workflow: { type: "string", multiple: true },
+      junit: { type: "string" },
+      help: { type: "boolean" },
+    });
+    if (values.help) {
+      console.log(HELP);
+      return 0;
+    }
+    checkedFlags(values, all);
   } catch (error) {
-    console.error(`ims-verify: ${(error as Error).message}\n\n${HELP}`);
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`ims-verify: ${error.message}\n\n${HELP}`);
     return 2;
   }
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
-  const server = values.server as string | undefined;
-  const projectId = values["project-id"] as string | undefined;
+  const server = values.server as string;
+  const projectId = values["project-id"] as string;
   const aksk = values.ak !== undefined || values.sk !== undefined;
-  if (!server || !projectId || (aksk ? !(values.ak && values.sk) : !values.token)) {
-    console.error(`ims-verify: give --server, --project-id and either --token or both --ak and --sk\n\n${HELP}`);
-    return 2;
-  }
   const bin = respectBin();
   if (!bin) {
     console.error("ims-verify runs Redocly's workflow runner: npm install --save-dev @redocly/cli@2.77.0");
     return 2;
   }
+  try {
+    stub = await isTheStub(server);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`ims-verify: ${error.message}`);
+    return 2;
+  }
 
-  const stub = await isTheStub(server);
-  const all = (parse(readFileSync(WORKFLOWS, "utf8")) as { workflows: Workflow[] }).workflows;
   const chosen = all.filter(
     (w) =>
       (values["allow-create"] || w["x-creates-nothing"]) && (stub || !w["x-stub-only"]) && (!values.workflow || (values.workflow as string[]).includes(w.workflowId)),
   );
+  if (chosen.length === 0) {
+    // respect runs every workflow of the file when it is given none: never let a filter that left none do that.
+    const why = values["allow-create"] ? "they run only against the IMS stub" : "they create images: add --allow-create to run them";
+    console.error(`ims-verify: none of the workflows asked for can run against ${server}: ${why}`);
+    return 2;
+  }
   const left = all.filter((w) => !chosen.includes(w)).map((w) => w.workflowId);
   console.log(`ims-verify: ${server}${stub ? " (the IMS stub)" : ""}: ${chosen.length} workflows${left.length ? `; not run: ${left.join(", ")}${values["allow-create"] ? "" : " (they create images: --allow-create)"}` : ""}`);
 

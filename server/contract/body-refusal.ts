@@ -3,6 +3,7 @@
 // it breaks (`x-ims-error-code` on an `allOf` member of the object the error is in), else the field's own code.
 import type { ErrorObject, ValidateFunction } from "ajv";
 import { errorFromValidation, type Condition } from "../ims/create-image/classify.js";
+import { localRefs, unknownFields } from "./near-miss.js";
 import type { ImsError } from "../ims/errors.js";
 import { resolveRef, type OpenApiDocument } from "./spec.js";
 
@@ -75,6 +76,7 @@ export function bodyRefusals(spec: OpenApiDocument, validatorFor: (name: string)
     const validate = validatorFor(name);
     if (validate(body)) return undefined;
     const root = spec.components.schemas[name] as Schema;
-    return errorFromValidation(validate.errors ?? [], root as Record<string, unknown>, (error) => ruleBroken(root, body, error));
+    const unknown = unknownFields(root, body, localRefs(spec));
+    return errorFromValidation(validate.errors ?? [], root as Record<string, unknown>, unknown, (error) => ruleBroken(root, body, error));
   };
 }

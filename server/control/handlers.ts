@@ -4,10 +4,12 @@ import type { Handler } from "../http/handler.js";
 import type { ImsBackend } from "../ims/backend.js";
 import type { OutcomeRule, World } from "../ims/scenario.js";
 import type { ContractProxy } from "../proxy/proxy.js";
+import type { TestingOperationId } from "./testing-handlers.js";
 
 export type ControlOperationId = keyof operations;
 
-export function controlHandlers(backend: ImsBackend, proxy?: ContractProxy): Record<ControlOperationId, Handler> {
+/** The control operations but those of client teams' tests (testing-handlers.ts). */
+export function controlHandlers(backend: ImsBackend, proxy?: ContractProxy): Record<Exclude<ControlOperationId, TestingOperationId>, Handler> {
   const { jobs, images, scenario } = backend;
   return {
     GetHealth(_req, res) {

@@ -1,6 +1,6 @@
 // Who is calling: an X-Auth-Token caller in the configured project, or an AK/SK caller whose SDK-HMAC-SHA256
 // signature verifies against the configured credentials. Failures are the gateway's 401s.
-import { timingSafeEqual } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
 import type { Request } from "express";
 import { canonicalRequest, computeSignature, parseAuthorization, parseSdkDate, payloadHash, queryPairs } from "../../client/aksk.js";
 import { GatewayError } from "../ims/errors.js";
@@ -16,7 +16,18 @@ export type AuthSettings = {
 
 export type RequestWithBody = Request & { rawBody?: Buffer };
 
-const deny = (why: string) => new GatewayError(401, "APIG.0301", `Incorrect IAM authentication information: ${why}`);
+const deny = (why: string, reason?: string) => new GatewayError(401, "APIG.0301", `Incorrect IAM authentication information: ${why}`, reason);
+
+/**
+ * For the request journal: what the stub signed, in one line, for a team to compare with what its signer built
+ * (the canonical request's hash is the last line of the string to sign). Header values are left out: a signed
+ * header may carry a token.
+ */
+function signatureMismatch(canonical: string): string {
+  const lines = canonical.split("\n");
+  const hash = createHash("sha256").update(canonical).digest("hex");
+  return `signature mismatch at the last step (the HMAC): the stub's canonical request hashes to ${hash} (URI ${lines[1]}, query "${lines[2]}", signed headers ${lines.at(-2)}, body SHA-256 ${lines.at(-1)}); if your signer's canonical request hashes the same, the secret key or the X-Sdk-Date differs`;
+}
 
 /** The refusal of a request that carries neither scheme's credentials. */
 export const noCredentials = () => deny("no X-Auth-Token and no Authorization signature");
@@ -53,7 +64,7 @@ async function verifySignature(req: RequestWithBody, authorization: string, sett
   });
   const expected = Buffer.from(await computeSignature(credential.sk, sdkDate, canonical), "hex");
   const given = Buffer.from(parsed.signature, "hex");
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return deny("verify aksk signature fail");
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return deny("verify aksk signature fail", signatureMismatch(canonical));
   const projectId = header(req, "x-project-id");
   if (projectId !== undefined && projectId !== credential.projectId) {
     return deny(`X-Project-Id ${projectId} is not the project of access key ${parsed.ak}`);

@@ -1,6 +1,7 @@
 // Every refusal, whoever raised it (the validator, body-parser, a handler, the gateway's auth), answered in the
 // IMS error shape (or the gateway's, for authentication) with its documented code and status.
 import type { ErrorRequestHandler } from "express";
+import { refusalWithUnknownFields, type UnknownField } from "../contract/near-miss.js";
 import { GatewayError, ImsError, sendGatewayError, sendImsError } from "../ims/errors.js";
 import { forwardsRefused, type ContractProxy } from "../proxy/proxy.js";
 import type { RequestWithBody } from "./auth.js";
@@ -16,10 +17,12 @@ type ValidatorError = Error & {
 
 /** Maps a request body the validator refused to the IMS error the operation documents for it. */
 export type BodyClassifier = (operationId: string | undefined, body: unknown) => ImsError | undefined;
+/** The fields of a body its operation's schema does not know, each with the one it most likely meant. */
+export type UnknownFieldFinder = (operationId: string | undefined, body: unknown) => UnknownField[];
 
 type ValidatedRequest = StubRequest & { openapi?: { schema?: { operationId?: string } } };
 
-function toImsError(err: ValidatorError, req: StubRequest, classifyBody: BodyClassifier): ImsError | GatewayError {
+function toImsError(err: ValidatorError, req: StubRequest, classifyBody: BodyClassifier, unknownFieldsOf: UnknownFieldFinder): ImsError | GatewayError {
   if (err instanceof ImsError || err instanceof GatewayError) return err;
   const raw = (req as RequestWithBody).rawBody;
   const emptyBody = raw === undefined ? !Number(req.headers["content-length"] ?? 0) : raw.toString("utf8").trim() === "";
@@ -40,22 +43,30 @@ function toImsError(err: ValidatorError, req: StubRequest, classifyBody: BodyCla
   }
   if (status === 400) {
     const first = err.errors?.[0];
+    const operationId = (req as ValidatedRequest).openapi?.schema?.operationId;
     if (first?.path.startsWith("/body")) {
       if (emptyBody && req.method !== "DELETE") return new ImsError("IMG.0007");
-      const classified = classifyBody((req as ValidatedRequest).openapi?.schema?.operationId, req.body);
+      const classified = classifyBody(operationId, req.body);
       if (classified) return classified;
     }
-    const where = first ? first.path.replace(/^\/(body|params|query|headers)\/?/, "").replace(/\//g, ".") || "body" : "request";
-    return new ImsError("IMG.0001", first ? `${where} ${first.message}.` : err.message);
+    if (!first) return new ImsError("IMG.0001", err.message);
+    const where = first.path.replace(/^\/(body|params|query|headers)\/?/, "").replace(/\//g, ".") || "body";
+    const unknown = first.path.startsWith("/body") ? unknownFieldsOf(operationId, req.body) : [];
+    return new ImsError("IMG.0001", refusalWithUnknownFields(first.path, `${where} ${first.message}.`, unknown));
   }
   // Any other refusal keeps its status (406 for an Accept the API cannot answer, for instance).
   if (status >= 400 && status < 500) return new ImsError("IMG.0001", err.message, status);
   return new ImsError("IMG.0061", undefined, 500);
 }
 
-export function errorHandler(classifyBody: BodyClassifier, logger: ((entry: LogEntry) => void) | undefined, proxy: ContractProxy | undefined): ErrorRequestHandler {
+export function errorHandler(
+  classifyBody: BodyClassifier,
+  unknownFieldsOf: UnknownFieldFinder,
+  logger: ((entry: LogEntry) => void) | undefined,
+  proxy: ContractProxy | undefined,
+): ErrorRequestHandler {
   return (err: ValidatorError, req, res, _next) => {
-    const mapped = toImsError(err, req as StubRequest, classifyBody);
+    const mapped = toImsError(err, req as StubRequest, classifyBody, unknownFieldsOf);
     // A proxy in warn mode forwards what the stub would refuse, and reports why.
     // (Never a control request: the control API is the proxy's own.)
     if (proxy && !proxy.settings.strict && !res.headersSent && !req.path.startsWith("/_stub/") && forwardsRefused(req, mapped.status, err.type)) {
@@ -69,6 +80,7 @@ export function errorHandler(classifyBody: BodyClassifier, logger: ((entry: LogE
     }
     if (res.headersSent) return;
     res.locals.errorCode = mapped.code;
+    res.locals.errorReason = (mapped instanceof GatewayError && mapped.reason) || mapped.message;
     // Sent as text, not res.json: an error body must not go through response validation a second time.
     if (mapped instanceof GatewayError) sendGatewayError(res, mapped);
     else sendImsError(res, mapped);

@@ -87,6 +87,7 @@ export function handle(operationId: string, handler: Handler, examples: Response
       const canned = examples?.has(operationId) ? cannedResponse(examples, operationId, req.preferences) : undefined;
       if (canned) {
         res.setHeader("Preference-Applied", req.get("prefer")!);
+        if (canned.headers) res.set(canned.headers);
         if (canned.body === undefined) res.status(canned.status).end();
         else res.status(canned.status).json(canned.body);
         return;

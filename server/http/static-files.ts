@@ -5,7 +5,7 @@ import type { Router } from "express";
 import { generatedDir } from "../contract/spec.js";
 
 /** Paths served here, which the API's validator must not look at. */
-export const STATIC_PATHS: ReadonlySet<string> = new Set(["/openapi.json", "/openapi.yaml", "/docs", "/docs/", "/favicon.ico"]);
+export const STATIC_PATHS: ReadonlySet<string> = new Set(["/openapi.json", "/openapi.yaml", "/docs", "/docs/", "/docs/zh-CN", "/docs/zh-CN/", "/favicon.ico"]);
 
 export function mountStaticFiles(router: Router, docsDir = join(generatedDir, "docs")): void {
   const bundled = { json: readFileSync(join(generatedDir, "openapi.json")), yaml: readFileSync(join(generatedDir, "openapi.yaml")) };
@@ -13,6 +13,8 @@ export function mountStaticFiles(router: Router, docsDir = join(generatedDir, "d
   router.get("/openapi.yaml", (_req, res) => void res.type("application/yaml").send(bundled.yaml));
   const docsFile = join(docsDir, "index.html");
   router.get(["/docs", "/docs/"], (_req, res, next) => (existsSync(docsFile) ? res.type("html").sendFile(docsFile) : next()));
+  const chineseDocsFile = join(docsDir, "zh-CN", "index.html");
+  router.get(["/docs/zh-CN", "/docs/zh-CN/"], (_req, res, next) => (existsSync(chineseDocsFile) ? res.type("html").sendFile(chineseDocsFile) : next()));
   const iconFile = join(docsDir, "favicon.svg");
   router.get("/favicon.ico", (_req, res, next) => (existsSync(iconFile) ? res.type("image/svg+xml").sendFile(iconFile) : next()));
 }

@@ -62,12 +62,16 @@ export class ImsError extends Error {
   }
 }
 
-/** An authentication failure, answered by "the gateway" in its flat shape. */
+/**
+ * A refusal by "the gateway" (authentication, throttling), answered in its flat shape. `reason` says more than the
+ * gateway's message does (which signature step failed), for the request journal only.
+ */
 export class GatewayError extends Error {
   constructor(
-    readonly status: 401 | 403,
+    readonly status: 401 | 403 | 429,
     readonly code: string,
     message: string,
+    readonly reason?: string,
   ) {
     super(message);
   }

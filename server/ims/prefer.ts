@@ -1,5 +1,6 @@
 // The Prefer request header (RFC 7240), with Prism's `code` and `example` preferences and the stub's own
 // preferences for the job a create starts.
+import { closestName } from "../../client/suggest.js";
 import { ImsError } from "./errors.js";
 import { failOutcome, type Progression } from "./jobs/store.js";
 import type { JobPreferences } from "./scenario.js";
@@ -28,7 +29,24 @@ function preferenceError(detail: string): ImsError {
   return new ImsError("IMG.0001", `Prefer: ${detail}`);
 }
 
+/** The preferences the stub acts on; RFC 7240's own (return, respond-async, wait, handling) it takes and ignores. */
+const STUB_PREFERENCES = ["code", "example", "job-outcome", "job-error-code", "job-fail-reason", "job-duration", "job-progression", "fault", "delay"];
+const STANDARD_PREFERENCES = new Set(["return", "respond-async", "wait", "handling"]);
+
+/**
+ * A preference the stub does not know is ignored, as RFC 7240 says, unless it is a near miss of one the stub
+ * acts on (`job_outcome`, `outcome`): ignoring that would quietly make a job the test did not ask for.
+ */
+function refuseNearMisses(preferences: ReadonlyMap<string, string>): void {
+  for (const name of preferences.keys()) {
+    if (STUB_PREFERENCES.includes(name) || STANDARD_PREFERENCES.has(name)) continue;
+    const meant = closestName(name, STUB_PREFERENCES);
+    if (meant) throw preferenceError(`${name} is not a preference of the stub; did you mean ${meant}?`);
+  }
+}
+
 export function jobPreferences(preferences: ReadonlyMap<string, string>): JobPreferences {
+  refuseNearMisses(preferences);
   const result: JobPreferences = {};
   const outcome = preferences.get("job-outcome");
   const errorCode = preferences.get("job-error-code");

@@ -72,4 +72,23 @@ describe.skipIf(skipWithoutChromium)("the client in a browser", () => {
     }, api.url);
     expect(error).toMatchObject({ status: 400, code: "IMG.0003", requestId: expect.stringMatching(/^[0-9a-f]{32}$/) });
   });
+
+  it("says, for a stub that is not running, that the browser gives no reason, and where to look", async () => {
+    // A stub's port once it has closed: nothing listens there any more.
+    const down = await startStub();
+    await down.close();
+    const error = await tab.evaluate(async (endpoint) => {
+      const { createImsClient, ImsNetworkError } = (window as unknown as { ImsClient: typeof import("../../client/index.ts") }).ImsClient;
+      try {
+        await createImsClient({ endpoint, auth: { token: "t" } }).showJobProgress("j");
+        return "no error";
+      } catch (e) {
+        return e instanceof ImsNetworkError ? { kind: e.kind, message: e.message } : String(e);
+      }
+    }, down.url);
+    expect(error).toEqual({
+      kind: "network",
+      message: `IMS request GET ${down.url}/v1/cloudimages/job/j got no answer: the browser does not say why (Failed to fetch): the server may be down or unreachable, or it refused the CORS preflight (see the browser's console)`,
+    });
+  });
 });

@@ -13,12 +13,12 @@ describe("backoffDelay", () => {
 
 describe("waitForJob options", () => {
   const read = () => Promise.reject(new Error("must not be called"));
-  it.each<[string, Parameters<typeof waitForJob>[1]]>([
-    ["maxWaitTime 0", { maxWaitTime: 0 }],
-    ["maxWaitTime missing", {} as never],
-    ["minDelay negative", { maxWaitTime: 1, minDelay: -1 }],
-    ["maxDelay below minDelay", { maxWaitTime: 10, minDelay: 5, maxDelay: 1 }],
-  ])("%s is refused before any request", async (_label, options) => {
-    await expect(waitForJob(read, options)).rejects.toBeInstanceOf(RangeError);
+  it.each<[string, Parameters<typeof waitForJob>[1], ErrorConstructor]>([
+    ["maxWaitTime 0", { maxWaitTime: 0 }, RangeError],
+    ["maxWaitTime missing", {} as never, TypeError],
+    ["minDelay negative", { maxWaitTime: 1, minDelay: -1 }, RangeError],
+    ["maxDelay below minDelay", { maxWaitTime: 10, minDelay: 5, maxDelay: 1 }, RangeError],
+  ])("%s is refused before any request", async (_label, options, kind) => {
+    await expect(waitForJob(read, options)).rejects.toBeInstanceOf(kind);
   });
 });

@@ -2,6 +2,7 @@
 // and with AK/SK, fails against a provider that breaks the contract, and creates nothing without --allow-create.
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -33,19 +34,23 @@ afterAll(async () => {
 });
 
 describe("ims-verify", () => {
-  it("without --allow-create sends only refused requests: passes and creates nothing", async () => {
+  it("without --allow-create sends only reads and refused requests: passes, and creates, changes or deletes nothing", async () => {
+    const imagesBefore = stub.app.images.size;
     const { code, output } = await verify("--server", stub.url, "--token", "t", "--project-id", PROJECT_ID);
     expect(output).toContain("PASS refusedBodies");
     expect(output).toContain("PASS refusedCalls");
+    expect(output).toContain("PASS readImages");
     expect(output).toMatch(/not run: .*systemImageFromServer/);
+    expect(output).toMatch(/not run: .*imageLife/);
     expect(code).toBe(0);
     expect(stub.app.jobs.size).toBe(0);
+    expect(stub.app.images.size).toBe(imagesBefore);
   }, 120_000);
 
   it("with --allow-create and AK/SK runs every workflow through its signing proxy, and writes JUnit", async () => {
     const report = join(dir, "junit.xml");
     const { code, output } = await verify("--server", stub.url, "--ak", AK, "--sk", SK, "--project-id", PROJECT_ID, "--allow-create", "--junit", report);
-    expect(output, output).toMatch(/7 of 7 workflows passed; checks: \d+ passed, 0 failed/);
+    expect(output, output).toMatch(/9 of 9 workflows passed; checks: \d+ passed, 0 failed/);
     expect(code).toBe(0);
     expect(stub.app.jobs.size).toBeGreaterThan(0);
     const xml = readFileSync(report, "utf8");
@@ -70,5 +75,40 @@ describe("ims-verify", () => {
     const { code, output } = await verify("--server", stub.url);
     expect(code).toBe(2);
     expect(output).toContain("Usage: ims-verify");
+  });
+
+  it("never lets a --workflow that the safety filter leaves out run every workflow instead", async () => {
+    const jobsBefore = stub.app.jobs.size;
+    const { code, output } = await verify("--server", stub.url, "--token", "t", "--project-id", PROJECT_ID, "--workflow", "systemImageFromServer");
+    expect(code).toBe(2);
+    expect(output).toContain("none of the workflows asked for can run against");
+    expect(output).toContain("they create images: add --allow-create to run them");
+    expect(stub.app.jobs.size).toBe(jobsBefore);
+  });
+});
+
+describe("ims-verify's first command-line mistakes: each names what was wrong and what would be right", () => {
+  const creds = ["--token", "t", "--project-id", PROJECT_ID];
+  let closed: string;
+  beforeAll(async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    closed = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    await new Promise((resolve) => server.close(resolve));
+  });
+  it.each<[string, () => string[], string]>([
+    ["a misspelt flag", () => ["--sever", stub.url, ...creds], "ims-verify: unknown option --sever; did you mean --server? (ims-verify --help lists every option)"],
+    ["a camelCase flag", () => ["--server", stub.url, "--token", "t", "--projectId", PROJECT_ID], "ims-verify: unknown option --projectId; did you mean --project-id? (ims-verify --help lists every option)"],
+    ["a server without its scheme", () => ["--server", "127.0.0.1:8080", ...creds], 'ims-verify: --server must be an http:// or https:// URL, not "127.0.0.1:8080"; did you mean http://127.0.0.1:8080?'],
+    ["no project", () => ["--server", stub.url, "--token", "t"], "ims-verify: --project-id is required: the project the credentials belong to"],
+    ["an AK without its SK", () => ["--server", stub.url, "--ak", "AK", "--project-id", PROJECT_ID], "ims-verify: --sk is required with --ak: an AK/SK pair needs both"],
+    ["a token and a key pair", () => ["--server", stub.url, "--ak", "AK", "--sk", "SK", ...creds], "ims-verify: give --token, or --ak with --sk, not both"],
+    ["a misspelt workflow", () => ["--server", stub.url, ...creds, "--workflow", "refusedBody"], "ims-verify: --workflow refusedBody is not a workflow of the contract; did you mean refusedBodies? (the workflows: "],
+    ["a provider that is not running", () => ["--server", `http://${closed}`, ...creds], "ims-verify: cannot reach --server http://127.0.0.1:"],
+  ])("%s", async (_label, args, message) => {
+    const { code, output } = await verify(...args());
+    expect(code).toBe(2);
+    expect(output.startsWith(message), output).toBe(true);
+    if (_label === "a provider that is not running") expect(output).toContain(`connection refused (ECONNREFUSED ${closed}): nothing is listening there`);
   });
 });

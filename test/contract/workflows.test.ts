@@ -23,10 +23,45 @@ describe("the workflows, run by redocly respect", () => {
       ["failingJob", "success"],
       ["refusedBodies", "success"],
       ["refusedCalls", "success"],
+      ["imageLife", "success"],
+      ["readImages", "success"],
     ]);
     expect(run.status).toBe("success");
     expect(run.checks.failed, run.output.slice(-3000)).toBe(0);
     expect(run.checks.passed).toBeGreaterThan(150);
+  }, 120_000);
+
+  it("fail against a provider whose images keep a number where clients read a string (max_ram)", async () => {
+    const faulty = await faultyProvider(stub.url, ({ path, status, body }) => {
+      if (status !== 200 || !path.startsWith("/v2/cloudimages")) return undefined;
+      const page = body as { images?: Record<string, unknown>[] };
+      if (!Array.isArray(page.images)) return undefined;
+      return { body: { images: page.images.map((image) => ({ ...image, max_ram: image.max_ram === undefined ? undefined : Number(image.max_ram) })) } };
+    });
+    try {
+      const run = await respect(faulty.url, ["imageLife"]);
+      expect(run.status).not.toBe("success");
+      expect(run.output).toContain("max_ram");
+    } finally {
+      await faulty.close();
+    }
+  }, 120_000);
+
+  it("fail against a provider whose image lingers after its delete", async () => {
+    // GlanceShowImage keeps answering the image it showed before the delete.
+    let shown: unknown;
+    const faulty = await faultyProvider(stub.url, ({ method, path, status, body }) => {
+      if (method !== "GET" || !path.startsWith("/v2/images/")) return undefined;
+      if (status === 200) shown = body;
+      return status === 404 && shown ? { status: 200, body: shown } : undefined;
+    });
+    try {
+      const run = await respect(faulty.url, ["imageLife"]);
+      expect(run.status).not.toBe("success");
+      expect(run.workflows[0]!.executedSteps.filter((step) => step.checks.some((check) => !check.passed)).map((step) => step.stepId)).toContain("goneFromShow");
+    } finally {
+      await faulty.close();
+    }
   }, 120_000);
 
   it("fail against a provider whose job answers rename a field", async () => {

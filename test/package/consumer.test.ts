@@ -44,7 +44,8 @@ async function untilHealthy(url: string, child: ChildProcess): Promise<void> {
   throw new Error("ims-stub did not become healthy in 30 s");
 }
 
-// A consumer's script that runs the whole async flow against IMS_ENDPOINT: what other teams' tests do.
+// A consumer's script that runs the whole flow against IMS_ENDPOINT, from the create to the clean-up: what other
+// teams' tests do.
 const FLOW_SCRIPT = `import { createImsClient } from "${PACKAGE}/client";
 const ims = createImsClient({ endpoint: process.env.IMS_ENDPOINT, auth: { token: "ci-token", projectId: "0123456789abcdef0123456789abcdef" } });
 const { jobId, imageIds } = await ims.createImageAndWait(
@@ -52,6 +53,12 @@ const { jobId, imageIds } = await ims.createImageAndWait(
   { maxWaitTime: 30, minDelay: 0.05, maxDelay: 0.2 },
 );
 if (!/^[0-9a-f]{32}$/.test(jobId) || imageIds.length !== 1) throw new Error("unexpected result " + JSON.stringify({ jobId, imageIds }));
+// The image exists afterwards, and goes when deleted: create, use, clean up.
+const image = await ims.findImage(imageIds[0]);
+if (image?.status !== "active" || typeof image.max_ram !== "undefined" || typeof image.__image_size !== "string") throw new Error("unexpected image " + JSON.stringify(image));
+await ims.deleteImage(image.id);
+const gone = await ims.waitForImageDeleted(image.id, { maxWaitTime: 10, minDelay: 0.05 });
+if (gone.state !== "SUCCESS") throw new Error("the image was not deleted: " + gone.reason);
 console.log("created image " + imageIds[0]);
 `;
 
@@ -81,7 +88,7 @@ afterAll(() => {
 describe("the packed tarball", () => {
   it("holds the compiled package, its types, the specs and the docs, and no sources, tests or scripts", () => {
     const files = execFileSync("tar", ["-tzf", tarball], { encoding: "utf8" }).split("\n").filter(Boolean).map((f) => f.replace(/^package\//, ""));
-    for (const file of ["package.json", "README.md", "CHANGELOG.md", "dist/server/verify.js", "dist/generated/workflows/create-image.arazzo.yaml", "dist/client/index.js", "dist/client/index.d.ts", "dist/server/main.js", "dist/server/index.d.ts", "dist/generated/openapi.json", "dist/generated/openapi.yaml", "dist/generated/openapi.d.ts", "dist/generated/docs/index.html"]) {
+    for (const file of ["package.json", "README.md", "CHANGELOG.md", "dist/server/verify.js", "dist/generated/workflows/create-image.arazzo.yaml", "dist/client/index.js", "dist/client/index.d.ts", "dist/server/main.js", "dist/server/testing.js", "dist/server/testing.d.ts", "dist/server/index.d.ts", "dist/generated/openapi.json", "dist/generated/openapi.yaml", "dist/generated/openapi.d.ts", "dist/generated/docs/index.html", "dist/generated/docs/zh-CN/index.html"]) {
       expect(files).toContain(file);
     }
     expect(files.filter((f) => /^(test|scripts|spec|client|server|generated)\//.test(f) || f.endsWith(".ts") && !f.endsWith(".d.ts"))).toEqual([]);
@@ -112,10 +119,25 @@ describe("the client, imported as consumers import it", () => {
 import spec from "${PACKAGE}/openapi.json" with { type: "json" };
 const client = createImsClient({ endpoint: "http://127.0.0.1:1", auth: { token: "t" } });
 const error = new ImsError(400, "IMG.0001", "bad", undefined, {});
-console.log(JSON.stringify({ create: typeof client.createImageAndWait, isError: error instanceof Error, code: error.code, wait: typeof JobWaitError, sign: typeof aksk.signRequest, version: spec.info.version }));
+let mistake;
+try {
+  createImsClient({ baseUrl: "http://127.0.0.1:8080", auth: { token: "t" } });
+} catch (thrown) {
+  mistake = \`\${thrown.name}: \${thrown.message}\`;
+}
+console.log(JSON.stringify({ create: typeof client.createImageAndWait, isError: error instanceof Error, code: error.code, wait: typeof JobWaitError, sign: typeof aksk.signRequest, version: spec.info.version, mistake }));
 `,
     );
-    expect(JSON.parse(run("node", ["esm.mjs"]))).toEqual({ create: "function", isError: true, code: "IMG.0001", wait: "function", sign: "function", version: ownPackage.version });
+    expect(JSON.parse(run("node", ["esm.mjs"]))).toEqual({
+      create: "function",
+      isError: true,
+      code: "IMG.0001",
+      wait: "function",
+      sign: "function",
+      version: ownPackage.version,
+      // openapi-fetch's option name, typed by habit, from JavaScript: named, with the fix.
+      mistake: expect.stringMatching(/^TypeError: createImsClient: options\.endpoint is required.*\(got baseUrl; did you mean endpoint\?\)$/),
+    });
   });
 
   it("works from CommonJS require()", () => {
@@ -139,6 +161,7 @@ console.log(JSON.stringify({ create: typeof client.createImage, error: typeof Im
       `import { createImsClient, ImsError, type CreateImageBody } from "${PACKAGE}/client";
 import type { paths, components } from "${PACKAGE}/types";
 import { createApp, serve, type StubApp } from "${PACKAGE}/server";
+import { startStub, type TestStub } from "${PACKAGE}/testing";
 
 const body: CreateImageBody = { name: "img", instance_id: "877a2cda-ba63-4e1e-b95f-e67e48b6129a", tags: ["a.b"] };
 // @ts-expect-error a body that mixes a server and a volume is not a CreateImageBody
@@ -149,10 +172,15 @@ export async function flow(): Promise<string> {
   const app: StubApp = createApp({ progression: "immediate" });
   const server = await serve(app, 0, "127.0.0.1");
   server.close();
+  const stub: TestStub = await startStub({ rateLimit: 5, auth: { token: "t" } });
+  const { data } = await stub.control.GET("/_stub/requests", { params: { query: { operation: "ShowJob", status: "4xx" } } });
+  // @ts-expect-error the journal's entries are typed: no such field
+  const wrong: string = data!.requests[0]!.nonexistent;
+  await stub.close();
   const ims = createImsClient({ endpoint: "http://127.0.0.1:8080", auth: { ak: "AK", sk: "SK", projectId: "p" } });
   try {
     const { jobId } = await ims.createImageAndWait(body, { maxWaitTime: 60 });
-    return jobId + job + String(mixed) + (null as unknown as CreatePath);
+    return jobId + job + String(mixed) + (null as unknown as CreatePath) + wrong;
   } catch (error) {
     return error instanceof ImsError ? error.code : "other";
   }
@@ -164,14 +192,16 @@ export async function flow(): Promise<string> {
       JSON.stringify({ compilerOptions: { ...resolution, target: "es2022", lib: ["es2023", "dom"], types: ["node"], strict: true, noEmit: true, skipLibCheck: false }, files: ["consumer.mts"] }),
     );
     expect(() => run(join(consumer, "node_modules/.bin/tsc"), ["-p", `tsconfig.${_name}.json`])).not.toThrow();
-  });
+    // tsc checks the package's declarations and Express's without skipLibCheck: seconds on a quiet machine, more
+    // on a busy one.
+  }, 90_000);
 
-  it("bundles for the browser with openapi-fetch and the client only, no server code", async () => {
+  it("bundles for the browser with openapi-fetch, leven and the client only, no server code", async () => {
     write("browser.mjs", `export { createImsClient, ImsError } from "${PACKAGE}/client";\n`);
     const result = await build({ entryPoints: [join(consumer, "browser.mjs")], absWorkingDir: consumer, bundle: true, minify: true, write: false, metafile: true, format: "esm", platform: "browser", target: "es2022" });
     const inputs = Object.keys(result.metafile.inputs);
     const packages = new Set(inputs.map((input) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? input));
-    expect([...packages].sort()).toEqual([PACKAGE, "browser.mjs", "openapi-fetch"].sort());
+    expect([...packages].sort()).toEqual([PACKAGE, "browser.mjs", "leven", "openapi-fetch"].sort());
     expect(inputs.filter((input) => input.includes(`${PACKAGE}/`) && !input.includes(`${PACKAGE}/dist/client/`))).toEqual([]);
     // The README states the size; keep it within 10 % of what a bundler makes.
     const bytes = result.outputFiles[0]!.contents.byteLength;
@@ -179,6 +209,41 @@ export async function flow(): Promise<string> {
     expect(stated, "the README states the client's bundle size").not.toBeNull();
     expect(Math.abs(Number(stated![1]) * 1000 - bytes) / bytes).toBeLessThan(0.1);
   });
+});
+
+describe("startStub() in another team's tests, as the README writes them", () => {
+  // A project of its own: the one above must stay free of test frameworks.
+  let tests: string;
+  const readmeBlock = (marker: string) => {
+    const block = new RegExp(`<!-- ${marker} -->\\s*\`\`\`\\w+\\n([\\s\\S]*?)\`\`\``).exec(readFileSync(join(projectRoot, "README.md"), "utf8"))?.[1];
+    expect(block, `the README has a ${marker} block`).toBeDefined();
+    return block!;
+  };
+  const runIn = (command: string, args: string[]) =>
+    execFileSync(command, args, { cwd: tests, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NODE_OPTIONS: "", NO_COLOR: "1", FORCE_COLOR: "0" } });
+
+  beforeAll(() => {
+    tests = mkdtempSync(join(tmpdir(), "ims-tests-"));
+    writeFileSync(join(tests, "package.json"), JSON.stringify({ name: "tests", version: "1.0.0", private: true, type: "module" }, null, 2));
+    runIn("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", tarball, devVersion("vitest")]);
+  }, 240_000);
+  afterAll(() => {
+    if (tests) rmSync(tests, { recursive: true, force: true });
+  });
+
+  it("the README's vitest file passes under vitest", () => {
+    writeFileSync(join(tests, "ims-failures.test.ts"), readmeBlock("testing-vitest"));
+    const output = runIn(join(tests, "node_modules/.bin/vitest"), ["run", "--reporter=verbose", "ims-failures.test.ts"]);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: colour codes, should any get through
+    expect(output.replace(/\x1b\[[0-9;]*m/g, "")).toMatch(/Tests\s+7 passed \(7\)/);
+  }, 120_000);
+
+  it("the README's node:test file passes under node --test", () => {
+    writeFileSync(join(tests, "ims-failures.test.mjs"), readmeBlock("testing-node-test"));
+    const output = runIn("node", ["--test", "ims-failures.test.mjs"]);
+    expect(output).toMatch(/# pass 2\n/);
+    expect(output).toMatch(/# fail 0\n/);
+  }, 120_000);
 });
 
 describe("the ims-stub command, as installed", () => {
@@ -200,6 +265,9 @@ describe("the ims-stub command, as installed", () => {
       const docs = await fetch(`${url}/docs`);
       expect(docs.status).toBe(200);
       expect(await docs.text()).toContain("Create Image");
+      const chineseDocs = await fetch(`${url}/docs/zh-CN/`);
+      expect(chineseDocs.status).toBe(200);
+      expect(await chineseDocs.text()).toContain('<html lang="zh-CN">');
     } finally {
       process.kill(-child.pid!, "SIGTERM");
     }

@@ -161,6 +161,7 @@ describe("every kind of answer the stub gives, in both validators", () => {
     const patch = (label: string, body: unknown) => image(`UpdateImage ${label}`, "/v2/cloudimages/{image_id}", "patch", `/v2/cloudimages/${active.id}`, { body: JSON.stringify(body) });
     await patch("updated", [{ op: "add", path: "/max_ram", value: 2048 }, { op: "add", path: "/my_attribute", value: "x" }]);
     await patch("refused", [{ op: "replace", path: "/__support_xen", value: "true" }]);
+    await image("GlanceUpdateImage min_disk", "/v2/images/{image_id}", "patch", `/v2/images/${active.id}`, { body: JSON.stringify([{ op: "replace", path: "/min_disk", value: 60 }]) });
     await image("UpdateImage not active", "/v2/cloudimages/{image_id}", "patch", `/v2/cloudimages/${queued.id}`, { body: JSON.stringify([{ op: "add", path: "/name", value: "x" }]) });
     await image("GlanceDeleteImage being created", "/v2/images/{image_id}", "delete", `/v2/images/${queued.id}`);
     await image("GlanceShowImage unknown", "/v2/images/{image_id}", "get", "/v2/images/00000000-0000-0000-0000-000000000000");
@@ -179,7 +180,7 @@ describe("every kind of answer the stub gives, in both validators", () => {
     const statuses = new Set(answers.map((a) => (a.body as { status?: string }).status).filter(Boolean));
     expect([...statuses].sort()).toEqual(["FAIL", "INIT", "RUNNING", "SUCCESS", "active", "queued"]);
     expect(new Set(answers.map((a) => a.label.split(" ")[0]))).toEqual(
-      new Set(["CreateImage", "ShowJob", "ShowJobProgress", "ListImages", "GlanceShowImage", "ListImageTags", "UpdateImage", "GlanceDeleteImage", "ShowImageQuota", "CreateImageInSafeMode", "no", "unknown", "Prefer"]),
+      new Set(["CreateImage", "ShowJob", "ShowJobProgress", "ListImages", "GlanceShowImage", "ListImageTags", "UpdateImage", "GlanceUpdateImage", "GlanceDeleteImage", "ShowImageQuota", "CreateImageInSafeMode", "no", "unknown", "Prefer"]),
     );
     expect(new Set(answers.map((a) => a.status))).toEqual(new Set([200, 400, 401, 403, 404]));
   });

@@ -74,6 +74,65 @@ describe("the error code table", () => {
   });
 });
 
+describe("unknown fields are named, with the field each most likely meant", () => {
+  it.each<[string, unknown, string, string]>([
+    [
+      "a misspelt source (the body names none)",
+      { name: "ims_test", instanceId: SERVER_ID },
+      "IMG.0001",
+      "The body names no image source: give one of instance_id, data_images, image_url, volume_id. instanceId is not a field of this body: did you mean instance_id?",
+    ],
+    [
+      "a misspelt volume source",
+      { name: "ims_test", volumeId: VOLUME_ID, os_version: "CentOS 7.0 64bit" },
+      "IMG.0001",
+      "The body names no image source: give one of instance_id, data_images, image_url, volume_id. volumeId is not a field of this body: did you mean volume_id?",
+    ],
+    [
+      "a misspelt data_images",
+      { name: "ims_test", dataImages: [{ name: "d", volume_id: VOLUME_ID }] },
+      "IMG.0001",
+      "The body names no image source: give one of instance_id, data_images, image_url, volume_id. dataImages is not a field of this body: did you mean data_images?",
+    ],
+    [
+      "a file body in camelCase",
+      { name: "ims_test", imageUrl: "bkt:f", minDisk: 40 },
+      "IMG.0001",
+      "The body names no image source: give one of instance_id, data_images, image_url, volume_id. imageUrl (did you mean image_url?) and minDisk (did you mean min_disk?) are not fields of this body.",
+    ],
+    ["a misspelt optional field", body("serverSystem", { descripton: "d" }), "IMG.0001", "descripton is not a field of this body: did you mean description?"],
+    ["a misspelt required field keeps its documented code", body("serverSystem", { nmae: "x" }, ["name"]), "IMG.0013", "name is required. nmae is not a field of this body: did you mean name?"],
+    ["a required field in camelCase", body("file", { minDisk: 40 }, ["min_disk"]), "IMG.0001", "min_disk is required. minDisk is not a field of this body: did you mean min_disk?"],
+    [
+      "a misspelt field of a data disk item",
+      body("file", { data_images: [{ imageUrl: "bkt:d", min_disk: 1 }] }),
+      "IMG.0001",
+      "data_images[0].image_url is required. data_images[0].imageUrl is not a field of this body: did you mean image_url?",
+    ],
+    ["a field the body already has is not suggested", body("serverSystem", { instanceId: SERVER_ID }), "IMG.0001", "instanceId is not a field of this body."],
+    ["a field nothing is close to", { name: "ims_test", colour: "blue" }, "IMG.0001", "colour is not a field of this body."],
+  ])("%s", async (_label, sent, code, detail) => {
+    const res = await postJson(stub.url, sent);
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe(code);
+    expect(res.body.error.message).toMatch(new RegExp(`^.*\\. ${detail.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`));
+  });
+});
+
+describe("the control API names unknown fields too", () => {
+  it.each<[string, string, unknown, string]>([
+    ["an outcome rule in camelCase", "POST /_stub/outcomes", { sourceId: SERVER_ID, outcome: "FAIL" }, "sourceId is not a field of this body: did you mean source_id?"],
+    ["a world with a singular key", "PUT /_stub/world", { server: [SERVER_ID] }, "server is not a field of this body: did you mean servers?"],
+    ["several, each with its near miss", "POST /_stub/outcomes", { sourceID: SERVER_ID, errorCode: "IMG.0005" }, "sourceID (did you mean source_id?) and errorCode (did you mean error_code?) are not fields of this body."],
+    ["no unknown field: the validator's words alone", "PUT /_stub/world", { servers: SERVER_ID }, "servers must be array."],
+  ])("%s", async (_label, call, sent, detail) => {
+    const [method, path] = call.split(" ");
+    const res = await fetch(`${stub.url}${path}`, { method, headers: { "Content-Type": "application/json" }, body: JSON.stringify(sent) });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error: { code: "IMG.0001", message: `The request message format is invalid. ${detail}` } });
+  });
+});
+
 describe("malformed requests", () => {
   const send = (init: RequestInit, path = "/v2/cloudimages/action") => fetch(`${stub.url}${path}`, { method: "POST", ...init });
 

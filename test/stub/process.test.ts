@@ -1,9 +1,11 @@
 // The stub as a process: `ims-stub --help`, a clear refusal of bad settings, the printed URL, one log line
 // per request, a clean exit on SIGTERM, and what it does off loopback and with a control token.
 import { spawn, spawnSync } from "node:child_process";
-import { createServer } from "node:net";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { projectRoot } from "../../scripts/generate.ts";
 
 // The command as the package installs it: the compiled entry point (npm test builds it first).
@@ -158,5 +160,57 @@ describe("the ims-stub command", () => {
         child.kill("SIGTERM");
       }
     }, 30_000);
+  });
+});
+
+describe("the ims-stub command line's first mistakes: each names what was wrong and what would be right", () => {
+  const dir = mkdtempSync(join(tmpdir(), "ims-stub-cli-"));
+  const misspeltWorld = join(dir, "world.json");
+  writeFileSync(misspeltWorld, JSON.stringify({ server: ["877a2cda-ba63-4e1e-b95f-e67e48b6129a"] }));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const run = (args: string[], env: Record<string, string> = { PORT: "0" }) =>
+    spawnSync(process.execPath, [BIN, ...args, "--log", "off"], { encoding: "utf8", env: { ...process.env, ...env } });
+
+  it.each<[string, string[], Record<string, string> | undefined, string]>([
+    ["a misspelt flag", ["--prot", "9000"], undefined, "ims-stub: unknown option --prot; did you mean --port? (ims-stub --help lists every option)"],
+    ["a flag cut short", ["--job-duration", "5"], undefined, "ims-stub: unknown option --job-duration; did you mean --job-duration-ms? (ims-stub --help lists every option)"],
+    ["a short flag", ["-p", "9000"], undefined, "ims-stub: unknown option -p: ims-stub has long options only; did you mean one of --port, --project-id, --progression, --pid-file?"],
+    ["the port as an argument", ["9000"], undefined, 'ims-stub: unexpected argument "9000": ims-stub takes options only; did you mean --port 9000?'],
+    ["a flag without its value", ["--port", "--progression", "immediate"], undefined, "ims-stub: --port needs a value, as in --port VALUE or --port=VALUE (got the next option, --progression)"],
+    ["a switch given a value", ["--upstream-strict=yes"], undefined, "ims-stub: --upstream-strict is a switch and takes no value (got --upstream-strict=yes): give --upstream-strict alone to turn it on"],
+    ["a value nearly right", ["--progression", "perpoll"], undefined, 'ims-stub: --progression must be timed, immediate or per-poll, not "perpoll"; did you mean per-poll?'],
+    ["a bad value from the environment", [], { PORT: "http" }, 'ims-stub: PORT (from the environment) must be a whole number from 0 to 65535, not "http"'],
+    ["an upstream without its scheme", ["--upstream", "ims.example.com"], undefined, 'ims-stub: --upstream must be an http:// or https:// URL, not "ims.example.com"; did you mean https://ims.example.com?'],
+    [
+      "a world file with a misspelt key (which would have emptied the world)",
+      ["--world", misspeltWorld],
+      undefined,
+      `ims-stub: --world ${misspeltWorld}: server is not a field of a world: did you mean servers? A world is {"servers": [...], "volumes": [...], "files": [...]}, as PUT /_stub/world takes.`,
+    ],
+  ])("%s", (_label, args, env, message) => {
+    const result = run(args, env);
+    expect(result.status).toBe(2);
+    expect(result.stderr.split("\n")[0]).toBe(message);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("a port something else listens on: says so, and how to choose another", async () => {
+    const other = createServer();
+    await new Promise<void>((resolve) => other.listen(0, "127.0.0.1", resolve));
+    const { port } = other.address() as AddressInfo;
+    try {
+      const result = spawnSync(process.execPath, [BIN, "--port", String(port), "--log", "off"], { encoding: "utf8" });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain(`something already listens on port ${port} (another ims-stub?): stop it, or choose another port with --port (0 picks a free one)`);
+    } finally {
+      other.close();
+    }
+  });
+
+  it("a port that fetch refuses to use: says so rather than crash with a stack trace", () => {
+    const result = run(["--port", "10080"]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^ims-stub: cannot reach itself at http:\/\/127\.0\.0\.1:10080: fetch refuses to connect to this port .*serve on another port/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 });

@@ -43,10 +43,18 @@ describe("Prefer", () => {
     ["job-progression=slow", /job-progression/],
     ["job-duration=soon", /job-duration/],
     ["job-error-code=E1", /job-error-code/],
+    ["job_outcome=FAIL", /^The request message format is invalid\. Prefer: job_outcome is not a preference of the stub; did you mean job-outcome\?$/],
+    ["outcome=FAIL", /Prefer: outcome is not a preference of the stub; did you mean job-outcome\?$/],
+    ["job-duration-ms=5000", /Prefer: job-duration-ms is not a preference of the stub; did you mean job-duration\?$/],
   ])("%s is refused with a clear message", async (prefer, message) => {
     const res = await postJson(stub.url, body("serverSystem"), withPrefer(prefer));
     expect(res.status).toBe(400);
     expect(res.body.error.message).toMatch(message);
+  });
+
+  it("a preference the stub does not know, and that is close to none of its own, is ignored (RFC 7240)", async () => {
+    const res = await postJson(stub.url, body("serverSystem"), withPrefer("return=minimal, respond-async, lang=fr"));
+    expect(res.status).toBe(200);
   });
 
   it("a body error wins over Prefer: validation happens first", async () => {

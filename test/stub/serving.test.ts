@@ -15,6 +15,9 @@ describe("served documents", () => {
     ["/openapi.json", "openapi.json", "application/json"],
     ["/openapi.yaml", "openapi.yaml", "application/yaml"],
     ["/docs", "docs/index.html", "text/html"],
+    ["/docs/", "docs/index.html", "text/html"],
+    ["/docs/zh-CN/", "docs/zh-CN/index.html", "text/html"],
+    ["/docs/zh-CN", "docs/zh-CN/index.html", "text/html"],
   ])("%s is generated/%s byte for byte", async (path, file, type) => {
     const res = await fetch(`${stub.url}${path}`);
     expect(res.status).toBe(200);

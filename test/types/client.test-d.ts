@@ -67,3 +67,26 @@ describe("CreateImageBody", () => {
     expectTypeOf<CreateImageBody>().not.toBeAny();
   });
 });
+
+describe("ImagePatch", () => {
+  it("accepts what the SDKs and Terraform send", () => {
+    void ims.updateImage("id", [{ op: "replace", path: "/name", value: "n" }, { op: "add", path: "/max_ram", value: 4096 }, { op: "remove", path: "/__description" }]);
+    void ims.updateImage("id", [{ op: "replace", path: "/min_disk", value: 50 }], { native: true });
+  });
+
+  it("rejects an unknown op, a missing path and a value of another type", () => {
+    // @ts-expect-error op is add, replace or remove
+    void ims.updateImage("id", [{ op: "move", path: "/name", value: "n" }]);
+    // @ts-expect-error path is required
+    void ims.updateImage("id", [{ op: "add", value: "n" }]);
+    // @ts-expect-error value is a string or a number
+    void ims.updateImage("id", [{ op: "add", path: "/name", value: true }]);
+  });
+
+  it("types the image with the JSON types clients assert", () => {
+    expectTypeOf(ims.showImage).returns.resolves.toHaveProperty("max_ram").toEqualTypeOf<string | undefined>();
+    expectTypeOf(ims.showImage).returns.resolves.toHaveProperty("min_disk").toEqualTypeOf<number>();
+    expectTypeOf(ims.showImage).returns.resolves.toHaveProperty("protected").toEqualTypeOf<boolean>();
+    expectTypeOf(ims.showImage).returns.resolves.toHaveProperty("__image_size").toEqualTypeOf<string>();
+  });
+});

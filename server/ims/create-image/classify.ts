@@ -1,8 +1,10 @@
 // Turns a CreateImage body that the validator refused into the IMS error the client should see.
 // The validator only says "no branch of the oneOf matched"; here the branch the client evidently meant is
 // chosen by its source field, the body is validated against that branch alone, and its first error is
-// mapped to the documented IMG code, with a message that names the field.
+// mapped to the documented IMG code, with a message that names the field and any field the body has that its
+// branch does not know, with the known field it most likely meant (near-miss.ts).
 import type { ErrorObject, ValidateFunction } from "ajv";
+import { describeUnknownFields, localRefs, unknownFields, type UnknownField } from "../../contract/near-miss.js";
 import { ImsError, type ImsCode } from "../errors.js";
 
 export const CREATE_IMAGE_BRANCHES = ["CreateSystemImageFromServer", "CreateDataImagesFromServer", "CreateImageFromFile", "CreateSystemImageFromVolume"] as const;
@@ -188,18 +190,34 @@ function rank(error: ErrorObject): number {
 }
 
 /**
- * The IMS error for the first of a body's validation errors. `conditionFor` finds the rule (with its IMG code)
- * that an error breaks; by default, the branch's `allOf` member it comes from.
+ * The IMS error for a body its schema refused: the code and words of its first error, then the fields the
+ * schema does not know, each with the field it most likely meant (they replace the first error's words when
+ * that error is one of them). `conditionFor` finds the rule (with its IMG code) that an error breaks; by
+ * default, the branch's `allOf` member it comes from.
  */
-export function errorFromValidation(errors: ErrorObject[], branchSchema: Json, conditionFor = (error: ErrorObject) => conditionOf(error, branchSchema)): ImsError {
+export function errorFromValidation(
+  errors: ErrorObject[],
+  branchSchema: Json,
+  unknown: readonly UnknownField[] = [],
+  conditionFor = (error: ErrorObject) => conditionOf(error, branchSchema),
+): ImsError {
   const relevant = errors.filter((e) => !WRAPPER_KEYWORDS.has(e.keyword));
   // A stable sort keeps Ajv's order (maxLength before pattern, for instance) within a rank.
   const [first] = [...relevant].sort((a, b) => rank(a) - rank(b));
-  if (!first) return new ImsError("IMG.0001");
+  const unknownNote = describeUnknownFields(unknown);
+  if (!first) return new ImsError("IMG.0001", unknownNote);
   const field = fieldName(first);
   const condition = conditionFor(first);
-  return new ImsError(codeFor(first, field, condition), explain(first, field, condition));
+  const code = codeFor(first, field, condition);
+  if (first.keyword === "additionalProperties" && unknownNote) return new ImsError(code, unknownNote);
+  return new ImsError(code, [explain(first, field, condition), unknownNote].filter(Boolean).join(" "));
 }
+
+/** A refusal with the body's unknown fields added to its words. */
+const withUnknownFields = (error: ImsError, unknown: readonly UnknownField[]): ImsError => {
+  const note = describeUnknownFields(unknown);
+  return note ? new ImsError(error.code, [error.detail, note].filter(Boolean).join(" "), error.status, error.headers) : error;
+};
 
 /** The IMS error for a CreateImage body that failed validation. */
 export function classifyCreateImageBody(body: unknown, validatorFor: (branch: Branch) => ValidateFunction, schemas: Record<string, unknown>): ImsError {
@@ -207,11 +225,18 @@ export function classifyCreateImageBody(body: unknown, validatorFor: (branch: Br
     return new ImsError("IMG.0001", `The body must be a JSON object, not ${Array.isArray(body) ? "an array" : body === null ? "null" : typeof body}.`);
   }
   if (Object.keys(body).length === 0) return new ImsError("IMG.0007");
+  const resolve = localRefs({ components: { schemas } });
   const branch = intendedBranch(body as Json);
-  if (branch instanceof ImsError) return branch;
+  if (branch instanceof ImsError) {
+    // A body that names no source, checked against every body of the contract: the one it most resembles says
+    // what a misspelt field (instanceId, volumeId, imageUrl, dataImages) most likely meant. (A body that names
+    // two sources is told that first.)
+    const namesNoSource = !SOURCE_FIELDS.some((source) => Object.hasOwn(body, source));
+    return namesNoSource ? withUnknownFields(branch, unknownFields(schemas.CreateImageRequestBody, body, resolve)) : branch;
+  }
   const validate = validatorFor(branch);
   if (validate(body)) return new ImsError("IMG.0001", "The body does not match any request body of CreateImage.");
-  return errorFromValidation(validate.errors ?? [], schemas[branch] as Json);
+  return errorFromValidation(validate.errors ?? [], schemas[branch] as Json, unknownFields(schemas[branch], body, resolve));
 }
 
 /** The body classifier of the error handler: CreateImage bodies get their documented IMG code here. */

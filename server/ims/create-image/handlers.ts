@@ -70,6 +70,7 @@ export function createImageHandlers(backend: ImsBackend): Record<"CreateImage" |
       const behaviour = scenario.decide(plan, jobPreferences(req.preferences ?? new Map()));
       const { jobId, progress } = jobs.create(projectId, plan, behaviour);
       images.addCreated(projectId, all, progress);
+      res.locals.jobId = jobId;
       res.json({ job_id: jobId } satisfies Schemas["JobCreated"]);
     } catch (error) {
       if (error instanceof JobStoreFullError) throw new ImsError("IMG.0060", error.message);

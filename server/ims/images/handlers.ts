@@ -10,7 +10,7 @@ import type { StoredImage } from "./store.js";
 
 type Schemas = components["schemas"];
 
-type ImageOperationId = "ListImages" | "GlanceShowImage" | "UpdateImage" | "GlanceDeleteImage" | "ListImageTags" | "BatchAddOrDeleteTags" | "ShowImageQuota";
+type ImageOperationId = "ListImages" | "GlanceShowImage" | "UpdateImage" | "GlanceUpdateImage" | "GlanceDeleteImage" | "ListImageTags" | "BatchAddOrDeleteTags" | "ShowImageQuota";
 
 /** Tags an image may hold (the same limit as a create's). */
 const MAX_TAGS = 20;
@@ -33,6 +33,16 @@ export function imageHandlers({ images }: ImsBackend): Record<ImageOperationId, 
     return image;
   }
 
+  /** UpdateImage and OpenStack's GlanceUpdateImage: the contract says which changes each takes. */
+  const updateImage: Handler = (req, res) => {
+    const image = ownImage(req, new ImsError("IMG.0047"));
+    const status = images.statusOf(image);
+    if (status !== "active") throw new ImsError("IMG.0046", `Only an active image can be updated; this one is ${status}.`);
+    image.attributes = applyPatch(image.attributes, req.body as Schemas["GlanceUpdateImageRequestBody"]);
+    images.touch(image);
+    res.json(images.view(image));
+  };
+
   return {
     ListImages(req, res) {
       res.json({ images: listImages(images, req.caller!.projectId, req.query as ListImagesQuery) } satisfies Schemas["ImageList"]);
@@ -40,14 +50,8 @@ export function imageHandlers({ images }: ImsBackend): Record<ImageOperationId, 
     GlanceShowImage(req, res) {
       res.json(images.view(visibleImage(req)));
     },
-    UpdateImage(req, res) {
-      const image = ownImage(req, new ImsError("IMG.0047"));
-      const status = images.statusOf(image);
-      if (status !== "active") throw new ImsError("IMG.0046", `Only an active image can be updated; this one is ${status}.`);
-      image.attributes = applyPatch(image.attributes, req.body as Schemas["UpdateImageRequestBody"]);
-      images.touch(image);
-      res.json(images.view(image));
-    },
+    UpdateImage: updateImage,
+    GlanceUpdateImage: updateImage,
     GlanceDeleteImage(req, res) {
       const image = ownImage(req, new ImsError("IMG.0094"));
       if (image.attributes.protected === true) throw new ImsError("IMG.0091");

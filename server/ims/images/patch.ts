@@ -4,15 +4,17 @@ import type { components } from "../../../generated/openapi.js";
 import { ImsError } from "../errors.js";
 import type { ImageAttributes } from "./store.js";
 
-type PatchOperation = components["schemas"]["UpdateImageOperation"];
+type PatchOperation = components["schemas"]["UpdateImageOperation"] | components["schemas"]["GlanceMinDiskChange"];
 
 /** Attributes every image keeps: they can be changed, never removed. */
 const REQUIRED = new Set(["name", "min_ram"]);
 
+/** Attributes that are integers; every other one a client can change is a string. */
+const INTEGERS = new Set(["min_ram", "min_disk"]);
+
 function valueFor(attribute: string, value: string | number): unknown {
-  // min_ram is an integer and everything else a string, whatever JSON type the client sent.
-  if (attribute === "min_ram") return Number(value);
-  return String(value);
+  // Whatever JSON type the client sent, the attribute keeps its own.
+  return INTEGERS.has(attribute) ? Number(value) : String(value);
 }
 
 /** The image's attributes after the patch; throws the IMS error of the first operation that cannot apply. */

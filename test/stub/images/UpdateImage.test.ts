@@ -86,6 +86,7 @@ describe("refusals", () => {
     ["an empty patch", [], "IMG.0001", "at least 1"],
     ["an object instead of a list", { op: "replace", path: "/name", value: "x" }, "IMG.0001", "array"],
     ["an unknown key in an operation", [{ op: "replace", path: "/name", value: "x", from: "/a" }], "IMG.0001", "from"],
+    ["a misspelt key in an operation", [{ op: "replace", pth: "/name", value: "x" }], "IMG.0001", "did you mean path?"],
   ])("%s → %s", async (_name, body, code, named) => {
     const before = (await call(stub, "GET", `/v2/images/${imageId}`)).body;
     const answer = await patch(body);
@@ -128,5 +129,28 @@ describe("refusals", () => {
     const [gold] = (await call(stub, "GET", "/v2/cloudimages?__imagetype=gold")).body.images;
     const answer = await patch([{ op: "replace", path: "/name", value: "x" }], "application/json", gold.id);
     expect([answer.status, answer.body.error.code]).toEqual([400, "IMG.0047"]);
+  });
+});
+
+describe("GlanceUpdateImage, OpenStack's own update", () => {
+  const native = (body: unknown) => call(stub, "PATCH", `/v2/images/${imageId}`, body, { "X-Auth-Token": "t", "Content-Type": "application/openstack-images-v2.1-json-patch" });
+
+  it("takes UpdateImage's changes and /min_disk besides, an integer whatever JSON type was sent", async () => {
+    const answer = await native([{ op: "replace", path: "/min_disk", value: "60" }, { op: "replace", path: "/name", value: "native" }]);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ min_disk: 60, name: "native" });
+    // UpdateImage itself keeps min_disk read-only.
+    expect((await patch([{ op: "replace", path: "/min_disk", value: 60 }])).body.error.code).toBe("IMG.0001");
+  });
+
+  it.each<[string, unknown]>([
+    ["a minimum disk of 0", [{ op: "replace", path: "/min_disk", value: 0 }]],
+    ["a minimum disk in words", [{ op: "replace", path: "/min_disk", value: "big" }]],
+    ["a removed minimum disk", [{ op: "remove", path: "/min_disk" }]],
+  ])("refuses %s", async (_name, body) => {
+    const answer = await native(body);
+    expect(answer.status).toBe(400);
+    expect(["IMG.0055", "IMG.0001"]).toContain(answer.body.error.code);
+    expect(answer.body.error.message).toMatch(/min_disk|value|path|op/);
   });
 });
