@@ -87,7 +87,9 @@ export function parseCredentials(value: string): Map<string, Credential> {
   for (const entry of value.split(",").map((s) => s.trim()).filter(Boolean)) {
     const parts = entry.split(":");
     if (parts.length !== 3 || parts.some((part) => part === "")) {
-      throw new Error(`credentials entry "${entry}" is not AK:SK:PROJECT_ID`);
+      // Named by its position and AK only: the entry may hold a secret key, which no message repeats.
+      const position = value.split(",").map((s) => s.trim()).filter(Boolean).indexOf(entry) + 1;
+      throw new Error(`credentials entry ${position} (AK ${JSON.stringify(parts[0] ?? "")}) is not AK:SK:PROJECT_ID: it has ${parts.length} part${parts.length === 1 ? "" : "s"}${parts.some((part) => part === "") ? ", one of them empty" : ""}`);
     }
     const [ak, sk, projectId] = parts as [string, string, string];
     credentials.set(ak, { sk, projectId });

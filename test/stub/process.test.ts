@@ -37,6 +37,14 @@ describe("the ims-stub command", () => {
     for (const name of ["HOST", "PORT", "IMS_STUB_PROJECT_ID", "IMS_STUB_CREDENTIALS", "IMS_STUB_JOB_DURATION_MS", "IMS_STUB_CONTROL_TOKEN", "--allow-open-network"]) expect(run.stdout).toContain(name);
   });
 
+  it("refuses a malformed credentials entry without repeating its secret key", () => {
+    const run = spawnSync(process.execPath, [BIN, "--credentials", "GOODAK:goodsecret:p1,BADAK:do-not-print-me"], { encoding: "utf8", env: { ...process.env, PORT: "0" } });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('credentials entry 2 (AK "BADAK") is not AK:SK:PROJECT_ID: it has 2 parts');
+    expect(run.stderr).not.toContain("do-not-print-me");
+    expect(run.stderr).not.toContain("goodsecret");
+  });
+
   it("refuses a bad setting with a clear message and exit code 2", () => {
     const run = spawnSync(process.execPath, [BIN, "--progression", "sometimes"], { encoding: "utf8", env: { ...process.env, PORT: "0" } });
     expect(run.status).toBe(2);
