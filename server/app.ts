@@ -9,7 +9,7 @@ import { responseExamples } from "./contract/canned-responses.js";
 import { loadSpec, schemaValidators, type OpenApiDocument } from "./contract/spec.js";
 import { deferSpecMetaValidation } from "./contract/validator-startup.js";
 import { defaultSettings, type StubSettings } from "./config.js";
-import { controlHandlers } from "./control/handlers.js";
+import { controlHandlers } from "./control/control-handlers.js";
 import { requireControlToken } from "./control/auth.js";
 import { withTestingHandlers } from "./control/testing-handlers.js";
 import { errorHandler } from "./http/error-handler.js";
@@ -25,7 +25,7 @@ import { mountStaticFiles, STATIC_PATHS } from "./http/static-files.js";
 import { ImsBackend } from "./ims/backend.js";
 import { bodyClassifier, CREATE_IMAGE_BRANCHES } from "./ims/create-image/classify.js";
 import { ImsError } from "./ims/errors.js";
-import { imsHandlers, type ImsOperationId } from "./ims/handlers.js";
+import { imsHandlers, type ImsOperationId } from "./ims/ims-handlers.js";
 import { ContractProxy, proxyHandlers, type ProxySettings } from "./proxy/proxy.js";
 
 deferSpecMetaValidation();

@@ -5,9 +5,7 @@ import type { FaultRule, FaultRules } from "../http/faults.js";
 import type { JournalFilter, RequestJournal } from "../http/journal.js";
 import type { RateLimiter } from "../http/rate-limit.js";
 import { ImsError } from "../ims/errors.js";
-import type { ControlOperationId } from "./handlers.js";
-
-export type TestingOperationId = "ListRequests" | "AddFaultRule" | "ListFaultRules" | "ClearFaultRules";
+import type { ControlOperationId, TestingOperationId } from "./operation-ids.js";
 
 export type TestingState = { journal: RequestJournal; faults: FaultRules; rateLimiter: RateLimiter | undefined; operationIds: readonly string[] };
 

@@ -11,7 +11,7 @@ import type { Caller, Credential, RequestWithBody } from "../http/auth.js";
 import { CREATE_IMAGE_OPERATIONS, checkBeyondSchema } from "../ims/create-image/classify.js";
 import { ImsError, sendImsError } from "../ims/errors.js";
 import type { Handler } from "../http/handler.js";
-import type { ImsOperationId } from "../ims/handlers.js";
+import type { ImsOperationId } from "../ims/ims-handlers.js";
 import { documentedResponses, schemaValidators, type OpenApiDocument, type ResponseObject } from "../contract/spec.js";
 
 export type Violation = { location: "request" | "response"; path: string; message: string };

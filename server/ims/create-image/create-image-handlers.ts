@@ -8,7 +8,7 @@ import { ImageQuotaError } from "../images/store.js";
 import { JobStoreFullError, type JobPlan } from "../jobs/store.js";
 import { jobPreferences } from "../prefer.js";
 import { checkBeyondSchema, intendedBranch, type Branch } from "./classify.js";
-import { imagesFor, type NewImage } from "./images.js";
+import { imagesFor, type NewImage } from "./new-images.js";
 
 type Schemas = components["schemas"];
 type CreateImageBody = Schemas["CreateImageRequestBody"];

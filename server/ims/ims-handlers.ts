@@ -3,9 +3,9 @@
 import type { operations } from "../../generated/openapi.js";
 import type { Handler } from "../http/handler.js";
 import type { ImsBackend } from "./backend.js";
-import { createImageHandlers } from "./create-image/handlers.js";
-import { imageHandlers } from "./images/handlers.js";
-import { jobHandlers } from "./jobs/handlers.js";
+import { createImageHandlers } from "./create-image/create-image-handlers.js";
+import { imageHandlers } from "./images/image-handlers.js";
+import { jobHandlers } from "./jobs/job-handlers.js";
 
 export type ImsOperationId = keyof operations;
 

@@ -1,12 +1,9 @@
 // The control API's operations (generated/control-openapi.json), keyed by operationId.
-import type { operations } from "../../generated/control-openapi.js";
 import type { Handler } from "../http/handler.js";
 import type { ImsBackend } from "../ims/backend.js";
 import type { OutcomeRule, World } from "../ims/scenario.js";
 import type { ContractProxy } from "../proxy/proxy.js";
-import type { TestingOperationId } from "./testing-handlers.js";
-
-export type ControlOperationId = keyof operations;
+import type { ControlOperationId, TestingOperationId } from "./operation-ids.js";
 
 /** The control operations but those of client teams' tests (testing-handlers.ts). */
 export function controlHandlers(backend: ImsBackend, proxy?: ContractProxy): Record<Exclude<ControlOperationId, TestingOperationId>, Handler> {
