@@ -4,7 +4,6 @@
 // with them unless told to in so many words.
 import { BlockList, isIP } from "node:net";
 import type { Credential } from "./http/auth.js";
-import type { StubSettings } from "./config.js";
 
 const loopback = new BlockList();
 loopback.addSubnet("127.0.0.0", 8, "ipv4");
@@ -20,7 +19,15 @@ export function isLoopbackHost(host: string): boolean {
   return family !== 0 && loopback.check(host, family === 4 ? "ipv4" : "ipv6");
 }
 
-type ExposureSettings = Pick<StubSettings, "host" | "controlToken" | "credentials" | "allowOpenNetwork">;
+/** The settings (config.ts's StubSettings) that decide what the stub opens; config.ts checks them with this module. */
+type ExposureSettings = {
+  host: string;
+  controlToken: string | undefined;
+  credentials: ReadonlyMap<string, Credential>;
+  allowOpenNetwork: boolean;
+  projectId: string;
+  upstream: string | undefined;
+};
 
 /** The accepted AKs whose pair is one of the published ones (the SK must match too). */
 function publishedAks(credentials: ReadonlyMap<string, Credential>, published: ReadonlyMap<string, Credential>): string[] {
@@ -33,7 +40,7 @@ const describeHost = (host: string) => (host === "" ? 'every interface (the host
  * Why these settings must not be served where others can reach them, with the flags that fix it; undefined on
  * loopback, when they are safe, or when the user opted out.
  */
-export function openNetworkProblem(settings: ExposureSettings, published: ReadonlyMap<string, Credential>): string | undefined {
+export function openNetworkProblem(settings: Pick<ExposureSettings, "host" | "controlToken" | "credentials" | "allowOpenNetwork">, published: ReadonlyMap<string, Credential>): string | undefined {
   if (settings.allowOpenNetwork || isLoopbackHost(settings.host)) return undefined;
   const aks = publishedAks(settings.credentials, published);
   const open = [
@@ -56,7 +63,7 @@ export function openNetworkProblem(settings: ExposureSettings, published: Readon
  * secret) and whether the control API needs its token.
  */
 export function accessSummary(
-  settings: Pick<StubSettings, "projectId" | "credentials" | "controlToken" | "upstream">,
+  settings: Pick<ExposureSettings, "projectId" | "credentials" | "controlToken" | "upstream">,
   boundAddress: string,
   published: ReadonlyMap<string, Credential>,
 ): string {
