@@ -1,0 +1,53 @@
+// The documented refusals of a create body on the v2.1 path (CreateImageInSafeMode takes the same bodies under
+// the same rules): the same table the `refusedBodies` workflow sends to v2, read from the workflows, so there is
+// one list of refusals. Each must be 400 with its IMG code. Creates nothing at an honest provider.
+import type { Run } from "../run.js";
+import type { Workflow } from "../workflows.js";
+
+const CODE = /\$response\.body#\/error\/code == '(IMG\.\d{4})'/;
+
+export async function checkSafeModeRefusals(run: Run, workflows: readonly Workflow[]): Promise<void> {
+  const table = workflows.find((workflow) => workflow.workflowId === "refusedBodies")?.steps ?? [];
+  for (const step of table) {
+    const code = step.successCriteria?.map((criterion) => CODE.exec(criterion.condition)?.[1]).find(Boolean);
+    if (step.operationId !== "CreateImage" || !code || step.requestBody === undefined) continue;
+    await run.expect(
+      "refusal",
+      `v2.1: ${step.description ?? step.stepId}`,
+      "CreateImageInSafeMode refuses each body CreateImage refuses, with the same status and IMG code",
+      "POST",
+      "/v2.1/cloudimages/action",
+      { body: step.requestBody.payload },
+      { status: 400, code },
+    );
+  }
+}
+
+const UNKNOWN_RULE = "an image or job that does not exist (or is another project's) is 404 IMG.0121";
+
+/** Calls the contract refuses whatever the provider holds: malformed bodies, and resources that do not exist. */
+export async function checkRefusedCalls(run: Run, unknown: { imageId: string; jobId: string }): Promise<void> {
+  const project = run.provider.projectId;
+  const { imageId, jobId } = unknown;
+  const expectations: [string, string, string, Parameters<Run["expect"]>[5], Parameters<Run["expect"]>[6], string][] = [
+    ["a body that is not JSON", "POST", "/v2/cloudimages/action", { rawBody: '{"name":', contentType: "application/json" }, { status: 400, code: "IMG.0001" }, "a malformed body is 400 IMG.0001"],
+    ["v2.1: a body that is not JSON", "POST", "/v2.1/cloudimages/action", { rawBody: '{"name":', contentType: "application/json" }, { status: 400, code: "IMG.0001" }, "a malformed body is 400 IMG.0001"],
+    ["a body that is not application/json", "POST", "/v2/cloudimages/action", { rawBody: "name=ims_verify", contentType: "text/plain" }, { status: [400, 415] }, "a body of another media type is refused (415, or 400 IMG.0001)"],
+    ["an unknown job", "GET", `/v1/${project}/jobs/${jobId}`, {}, { status: 404, code: "IMG.0121" }, UNKNOWN_RULE],
+    ["an unknown job's progress", "GET", `/v1/cloudimages/job/${jobId}`, {}, { status: 404, code: "IMG.0121" }, UNKNOWN_RULE],
+    ["an unknown image", "GET", `/v2/images/${imageId}`, {}, { status: 404, code: "IMG.0121" }, UNKNOWN_RULE],
+    ["an update of an unknown image", "PATCH", `/v2/cloudimages/${imageId}`, { body: [{ op: "replace", path: "/name", value: "ims_verify" }] }, { status: 404, code: "IMG.0121" }, UNKNOWN_RULE],
+    ["a native update of an unknown image", "PATCH", `/v2/images/${imageId}`, { body: [{ op: "replace", path: "/name", value: "ims_verify" }], contentType: "application/openstack-images-v2.1-json-patch" }, { status: 404, code: "IMG.0121" }, UNKNOWN_RULE],
+    ["a delete of an unknown image", "DELETE", `/v2/images/${imageId}`, {}, { status: 404, code: "IMG.0121" }, UNKNOWN_RULE],
+    ["the tags of an unknown image", "GET", `/v2/${project}/images/${imageId}/tags`, {}, { status: 404, code: "IMG.0121" }, UNKNOWN_RULE],
+    ["a tag change of an unknown image", "POST", `/v2/${project}/images/${imageId}/tags/action`, { body: { action: "create", tags: [{ key: "ims_verify", value: "x" }] } }, { status: 404, code: "IMG.0121" }, UNKNOWN_RULE],
+    ["a marker that names no image", "GET", `/v2/cloudimages?marker=${imageId}`, {}, { status: 400, code: "IMG.0027" }, "ListImages: a marker that names no image is 400 IMG.0027"],
+    ["?id= of an unknown image lists nothing", "GET", `/v2/cloudimages?id=${imageId}`, {}, { status: 200 }, "ListImages ?id= of an image that does not exist answers an empty list"],
+  ];
+  await Promise.all(expectations.map(([name, method, target, options, expected, rule]) => run.expect("refusal", name, rule, method, target, options, expected)));
+  const empty = run.provider.exchanges.find((exchange) => exchange.target === `/v2/cloudimages?id=${imageId}`);
+  if (empty?.status === 200) {
+    const images = (empty.json as { images?: unknown[] } | undefined)?.images;
+    run.hold("refusal", "?id= of an unknown image: the list is empty", "ListImages ?id= of an image that does not exist answers an empty list", Array.isArray(images) && images.length === 0, `listed ${JSON.stringify(images).slice(0, 200)}`, empty);
+  }
+}
