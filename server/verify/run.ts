@@ -90,12 +90,17 @@ export class Run {
     let polls = 0;
     let last: Exchange | undefined;
     let seen = 0;
+    let failures = 0;
     for (;;) {
       if (this.stopped && !this.cleaningUp) throw new RunStopped();
       last = await this.provider.request("GET", `/v1/${this.provider.projectId}/jobs/${jobId}`);
       polls += 1;
       const job = last.json as Record<string, unknown> | undefined;
       const status = typeof job?.status === "string" ? job.status : undefined;
+      // A job the provider cannot show (three answers in a row other than 200 or a throttling 429), or one in a
+      // state the contract does not know, will not end: no use waiting for the deadline.
+      failures = last.status === 200 || last.status === 429 ? 0 : failures + 1;
+      if (failures >= 3 || (last.status === 200 && !JOB_STATES.includes(status ?? ""))) return { timedOut: true, last, polls };
       if (last.status === 200 && status) {
         const rank = JOB_STATES.indexOf(status);
         if (rank >= 0 && rank < seen) {

@@ -4,6 +4,7 @@
 import { Contract } from "./contract.js";
 import { cleanUp } from "./cleanup.js";
 import { checkAuthentication } from "./checks/auth.js";
+import { checkListedImagesAreOwn, checkOthersPublicImage } from "./checks/isolation.js";
 import { checkImageLife } from "./checks/lifecycle.js";
 import { checkNegativeBodies, checkNegativeParameters } from "./checks/negative.js";
 import { checkProtocol } from "./checks/protocol.js";
@@ -53,10 +54,12 @@ export function startVerification(options: VerifyOptions): Verification {
 
   const report = async (): Promise<Report> => {
     try {
+      let listed: Awaited<ReturnType<typeof checkListedImagesAreOwn>> = [];
       const typescriptChecks = async () => {
         if (options.workflowIds) return;
-        say("checks: authentication, refusals, generated negative bodies");
+        say("checks: authentication, isolation, refusals, generated negative bodies");
         await checkAuthentication(run);
+        listed = await checkListedImagesAreOwn(run);
         await checkRefusedCalls(run, { imageId: unknownImageId(), jobId: unknownJobId() });
         await checkSafeModeRefusals(run, document.workflows);
         await checkNegativeBodies(run, options.negativesPerOperation);
@@ -68,6 +71,7 @@ export function startVerification(options: VerifyOptions): Verification {
         if (options.allowCreate) {
           say("checks: the image's life (creates, jobs, reads, paging, quota, updates, tags, isolation, deletes)");
           await checkImageLife(run, options.negativesPerOperation);
+          await checkOthersPublicImage(run, listed);
         } else {
           run.skip("state", "the image's life: creates, jobs, paging, quota, updates, tags, isolation, deletes", "the image's life as state", "it creates images: --allow-create");
         }
