@@ -10,7 +10,7 @@ import { describeNetworkFailure } from "../client/errors.js";
 import { closestName } from "../client/suggest.js";
 import { parseFlags, UsageError } from "./cli-args.js";
 import { cleanUp } from "./verify/cleanup.js";
-import { Provider } from "./verify/provider.js";
+import { Provider, withTimeout } from "./verify/provider.js";
 import { failed, junit, markdown, type Report } from "./verify/report.js";
 import { loadWorkflows, respectBin } from "./verify/workflows.js";
 import { startVerification } from "./verify/verifier.js";
@@ -90,20 +90,26 @@ function checkedFlags(values: Values): void {
 async function preflight(server: string, headers: () => Promise<Headers>, timeoutMs: number): Promise<{ stub: boolean }> {
   let stub = false;
   try {
-    const health = await fetch(new URL("/_stub/health", server), { signal: AbortSignal.timeout(Math.min(timeoutMs, 5000)) });
-    stub = health.ok && (((await health.json().catch(() => ({}))) as { status?: string }).status === "ok");
+    stub = await withTimeout(Math.min(timeoutMs, 5000), async (signal) => {
+      const health = await fetch(new URL("/_stub/health", server), { signal });
+      return health.ok && (((await health.json().catch(() => ({}))) as { status?: string }).status === "ok");
+    });
   } catch (error) {
     const failure = describeNetworkFailure(error);
     if (failure.kind !== "timeout") throw new UsageError(`cannot reach --server ${server}: ${failure.detail}`);
   }
   const url = new URL("/v2/cloudimages?limit=1", server);
   let answer: Response;
+  let text: string;
   try {
-    answer = await fetch(url, { headers: await headers(), signal: AbortSignal.timeout(timeoutMs) });
+    const sent = await headers();
+    [answer, text] = await withTimeout(timeoutMs, async (signal) => {
+      const res = await fetch(url, { headers: sent, signal });
+      return [res, await res.text()] as const;
+    });
   } catch (error) {
     throw new UsageError(`cannot reach --server ${server}: ${describeNetworkFailure(error).detail}`);
   }
-  const text = await answer.text();
   const type = answer.headers.get("content-type") ?? "no Content-Type";
   if (answer.status === 401 || answer.status === 403) {
     throw new UsageError(`the provider refused the credentials: GET /v2/cloudimages answered ${answer.status} ${text.slice(0, 160)} (check --token, or --ak/--sk, and --project-id)`);

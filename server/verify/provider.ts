@@ -34,6 +34,21 @@ export type RequestOptions = {
   auth?: AuthMode;
 };
 
+/**
+ * Runs a request with a signal that times it out. The timer is a referenced one, unlike AbortSignal.timeout's:
+ * when a server closes a connection before answering, Node's fetch can wait with nothing else keeping the process
+ * alive, and the command would end without a word instead of reporting the time-out.
+ */
+export async function withTimeout<T>(ms: number, request: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException(`no answer within ${ms / 1000} s`, "TimeoutError")), ms);
+  try {
+    return await request(controller.signal);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 const CREATE_PATHS = new Set(["/v2/cloudimages/action", "/v2.1/cloudimages/action"]);
 
 export class Provider {
@@ -72,10 +87,12 @@ export class Provider {
       json: undefined,
     };
     try {
-      const res = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(this.requestTimeoutMs), redirect: "manual" });
-      exchange.status = res.status;
-      exchange.contentType = res.headers.get("content-type") ?? undefined;
-      exchange.text = await res.text();
+      await withTimeout(this.requestTimeoutMs, async (signal) => {
+        const res = await fetch(url, { method, headers, body, signal, redirect: "manual" });
+        exchange.status = res.status;
+        exchange.contentType = res.headers.get("content-type") ?? undefined;
+        exchange.text = await res.text();
+      });
       try {
         exchange.json = exchange.text ? JSON.parse(exchange.text) : undefined;
       } catch {}

@@ -1,6 +1,7 @@
 // Both auth schemes, the reference's signed requests verified exactly, refusals, and project isolation.
 import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signRequest } from "../../client/aksk.ts";
 import { createApp } from "../../server/app.ts";
 import { loadSpec } from "../../server/contract/spec.ts";
 import { body } from "../helpers/bodies.ts";
@@ -79,6 +80,21 @@ describe("AK/SK: the reference's signed requests", () => {
     stub.clock.now = REFERENCE_DATE + 14 * 60_000;
     const res = await rawRequest("POST", "/v2/cloudimages/action", referenceHeaders("7853e58fdea0abb49e70cbed489e6054d5cf76e7eb447216f20024d52e03614f"), REFERENCE_BODY);
     expect(res.status).toBe(200);
+  });
+});
+
+describe("AK/SK over a body of another media type", () => {
+  it("verifies the signature over its bytes, as the gateway does, and then refuses the media type (415, not 401)", async () => {
+    const payload = "name=sdk-check";
+    const headers = new Headers({ "Content-Type": "text/plain" });
+    const url = `${stub.url}/v2/cloudimages/action`;
+    await signRequest({ method: "POST", url, headers, body: payload, ak: AK, sk: SK, projectId: PROJECT_ID, date: new Date(stub.clock.now) });
+    const res = await fetch(url, { method: "POST", headers, body: payload });
+    expect(res.status).toBe(415);
+    expect((await res.json()).error.code).toBe("IMG.0001");
+    headers.set("Content-Type", "text/plain");
+    const tampered = await fetch(url, { method: "POST", headers, body: `${payload}x` });
+    expect(tampered.status, "the bytes are what was signed").toBe(401);
   });
 });
 
