@@ -8,7 +8,7 @@ import { checkListedImagesAreOwn, checkOthersPublicImage } from "./checks/isolat
 import { checkImageLife } from "./checks/lifecycle.js";
 import { checkNegativeBodies, checkNegativeParameters } from "./checks/negative.js";
 import { checkProtocol } from "./checks/protocol.js";
-import { checkRefusedCalls, checkSafeModeRefusals } from "./checks/refusals.js";
+import { checkCreateRules, checkRefusedCalls, checkSafeModeRefusals } from "./checks/refusals.js";
 import { unknownImageId, unknownJobId } from "./checks/samples.js";
 import { Provider, type Credentials } from "./provider.js";
 import { coverage, type Report } from "./report.js";
@@ -62,6 +62,7 @@ export function startVerification(options: VerifyOptions): Verification {
         listed = await checkListedImagesAreOwn(run);
         await checkRefusedCalls(run, { imageId: unknownImageId(), jobId: unknownJobId() });
         await checkSafeModeRefusals(run, document.workflows);
+        await checkCreateRules(run);
         await checkNegativeBodies(run, options.negativesPerOperation);
         await checkNegativeParameters(run);
       };

@@ -9,6 +9,7 @@ import type { Exchange } from "../provider.js";
 import { body, imagesIn, quotaUsed, tagsIn, type Image, type Tag } from "./answers.js";
 import { errorCode, imagesOfJob, type Run } from "../run.js";
 import { checkNegativeBodies } from "./negative.js";
+import { checkUpdateRules } from "./refusals.js";
 import { checkIsolation } from "./isolation.js";
 
 type Created = { label: string; operationId: string; jobId?: string; images: string[] };
@@ -225,6 +226,7 @@ async function checkNegativesChangeNothing(run: Run, imageId: string, perOperati
     return JSON.stringify({ rest, tags: [...tags].sort((a, b) => a.key.localeCompare(b.key)) });
   };
   const before = await snapshot();
+  await checkUpdateRules(run, imageId);
   await checkNegativeBodies(run, perOperation, imageId);
   const after = await snapshot();
   run.hold("negative", "refused bodies change nothing of the image", "a refused request changes nothing: the image and its tags read the same after every refused update and tag request", before === after, `the image or its tags changed: before ${before.slice(0, 300)}, after ${after.slice(0, 300)}`);

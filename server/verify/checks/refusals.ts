@@ -52,3 +52,42 @@ export async function checkRefusedCalls(run: Run, unknown: { imageId: string; jo
     run.hold("refusal", "?id= of an unknown image: the list is empty", "ListImages ?id= of an image that does not exist answers an empty list", Array.isArray(images) && images.length === 0, `listed ${JSON.stringify(images).slice(0, 200)}`, empty);
   }
 }
+
+/**
+ * Rules a lax provider skips most often, each broken alone, on both create paths; the status and IMG code are
+ * the contract's own verdict on the body (the rule's `x-ims-error-code`), so this list holds no codes of its own.
+ */
+export async function checkCreateRules(run: Run): Promise<void> {
+  const { instanceId } = run.settings.sources;
+  const base = { name: "ims_verify_rule", instance_id: instanceId };
+  const bodies: [string, Record<string, unknown>][] = [
+    ["both tags and image_tags", { ...base, tags: ["ims_verify.a"], image_tags: [{ key: "ims_verify", value: "a" }] }],
+    ["image_tags that repeat a key", { ...base, image_tags: [{ key: "ims_verify", value: "a" }, { key: "ims_verify", value: "b" }] }],
+    ["tags that repeat a key", { ...base, tags: ["ims_verify.a", "ims_verify.b"] }],
+    ["a name of 129 characters", { ...base, name: "n".repeat(129) }],
+    ["min_ram above max_ram", { ...base, min_ram: 4096, max_ram: 2048 }],
+    ["a misspelt field beside the right ones", { ...base, os_typ: "Linux" }],
+  ];
+  for (const [path, operationId] of [["/v2/cloudimages/action", "CreateImage"], ["/v2.1/cloudimages/action", "CreateImageInSafeMode"]] as const) {
+    for (const [what, body] of bodies) {
+      const expected = run.contract.expectedRefusal(operationId, body);
+      if (!expected) continue;
+      await run.expect("refusal", `${operationId}: ${what}`, `the contract refuses ${what}: ${expected.status} ${expected.code}`, "POST", path, { body }, expected);
+    }
+  }
+}
+
+/** Changes the contract refuses whatever the image: read-only or unknown attributes, an op JSON-patch IMS does not take. */
+export async function checkUpdateRules(run: Run, imageId: string): Promise<void> {
+  const patches: [string, unknown][] = [
+    ["a replace of the read-only /id", [{ op: "replace", path: "/id", value: "ims-verify" }]],
+    ["a replace of the read-only /status", [{ op: "replace", path: "/status", value: "deleted" }]],
+    ["an op IMS does not take (move)", [{ op: "move", path: "/name", value: "ims_verify" }]],
+    ["a valid change beside a refused one", [{ op: "replace", path: "/name", value: "ims_verify_half" }, { op: "replace", path: "/owner", value: "ims-verify" }]],
+  ];
+  for (const [what, patch] of patches) {
+    const expected = run.contract.expectedRefusal("UpdateImage", patch);
+    if (!expected) continue;
+    await run.expect("refusal", `UpdateImage: ${what}`, `the contract refuses ${what}: ${expected.status} ${expected.code}, and the image is unchanged`, "PATCH", `/v2/cloudimages/${imageId}`, { body: patch }, expected);
+  }
+}
