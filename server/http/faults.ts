@@ -13,6 +13,7 @@ import { cannedResponse } from "../contract/canned-responses.js";
 import type { OpenApiDocument } from "../contract/spec.js";
 import { ImsError } from "../ims/errors.js";
 import { parsePrefer } from "../ims/prefer.js";
+import { seededRandom } from "../seeded-random.js";
 
 export type FaultRule = components["schemas"]["FaultRule"];
 export type FaultRuleState = components["schemas"]["FaultRuleState"];
@@ -31,22 +32,6 @@ type StoredRule = FaultRule & { rule_id: string; applied: number; draw?: () => n
 type OperationFacts = { jobInPath: boolean; sourceInBody: boolean; errorStatuses: number[] };
 
 const refuse = (detail: string) => new ImsError("IMG.0001", detail);
-
-/**
- * Mulberry32, a 32-bit seeded generator: each probability rule draws from its own, so that the same seed and the
- * same requests give the same faults, whatever else the stub is asked meanwhile. (A few lines; Math.random cannot
- * be seeded, and no dependency is worth it.)
- */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Whether a create's body names this server, volume or file (at the top or in a data disk item). */
 function bodyNames(body: unknown, sourceId: string): boolean {

@@ -4,20 +4,9 @@
 // accepted and never a 5xx (Schemathesis's `negative_data_rejection`). Seeded: `--seed` replays a run's bodies.
 import type { Run } from "../run.js";
 import { unknownImageId } from "./samples.js";
+import { seededRandom } from "../../seeded-random.js";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-
-/** mulberry32: a small seeded generator, so that a seed names the same bodies on every machine. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const OTHER_TYPES: Json[] = [42, -1, "ims-verify", true, null, [], {}, 1.5];
 
