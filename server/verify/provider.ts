@@ -6,8 +6,13 @@ import { describeNetworkFailure } from "../../client/errors.js";
 
 export type Credentials = { token: string } | { ak: string; sk: string };
 
-/** How a request authenticates: as the caller, with nothing, or with credentials no provider accepts. */
-export type AuthMode = "caller" | "none" | "wrong";
+/**
+ * How a request authenticates: as the caller, with nothing, signed with the caller's AK but a wrong secret key,
+ * or signed by an access key no IAM issued (what a provider that never checks signatures would take).
+ */
+export type AuthMode = "caller" | "none" | "wrong" | "forged";
+
+const FORGED = { ak: "IMSVERIFYUNKNOWNAK00", sk: "ims-verify-secret-key-no-iam-issued" };
 
 export type Exchange = {
   method: string;
@@ -18,6 +23,8 @@ export type Exchange = {
   requestBody?: string;
   status: number;
   contentType: string | undefined;
+  /** The Content-Length header: fetch gives no body of a 204, so this is how a 204 with one shows. */
+  contentLength: number | undefined;
   text: string;
   /** The body, when it is JSON. */
   json: unknown;
@@ -83,6 +90,7 @@ export class Provider {
       ...(body !== undefined && { requestBody: body, requestContentType: headers.get("content-type") ?? undefined }),
       status: 0,
       contentType: undefined,
+      contentLength: undefined,
       text: "",
       json: undefined,
     };
@@ -91,6 +99,8 @@ export class Provider {
         const res = await fetch(url, { method, headers, body, signal, redirect: "manual" });
         exchange.status = res.status;
         exchange.contentType = res.headers.get("content-type") ?? undefined;
+        const length = res.headers.get("content-length");
+        exchange.contentLength = length === null ? undefined : Number(length);
         exchange.text = await res.text();
       });
       try {
@@ -115,6 +125,10 @@ export class Provider {
 
   async authenticate(method: string, url: URL, headers: Headers, body: string | undefined, mode: AuthMode): Promise<void> {
     if (mode === "none") return;
+    if (mode === "forged") {
+      await signRequest({ method, url, headers, body, ...FORGED, projectId: this.projectId });
+      return;
+    }
     if ("token" in this.credentials) {
       // A token no IAM issued: what a provider that checks tokens refuses (a stub that accepts any token, too).
       headers.set("X-Auth-Token", mode === "wrong" ? "ims-verify-token-that-no-iam-issued" : this.credentials.token);

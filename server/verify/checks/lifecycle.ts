@@ -128,7 +128,7 @@ export async function checkImageLife(run: Run, negativesPerOperation: number): P
   // Deleted: gone from every read, and from the quota.
   for (const id of ids) {
     const deleted = await run.send("DELETE", `/v2/images/${id}`);
-    run.hold("state", "a delete answers 204 without a body", STATE_RULE.deleted, deleted.status === 204 && deleted.text === "", `DELETE answered ${deleted.status} with ${deleted.text.length} bytes`, deleted);
+    run.hold("state", "a delete answers 204 without a body", STATE_RULE.deleted, deleted.status === 204 && deleted.text === "" && !deleted.contentLength, `DELETE answered ${deleted.status} with ${Math.max(deleted.text.length, deleted.contentLength ?? 0)} bytes`, deleted);
     const shown = await run.send("GET", `/v2/images/${id}`);
     run.hold("state", "a deleted image is gone from GlanceShowImage (404 IMG.0121)", STATE_RULE.deleted, shown.status === 404 && errorCode(shown) === "IMG.0121", `GlanceShowImage answered ${shown.status} ${errorCode(shown) ?? ""}`, shown);
     const listed = await run.send("GET", `/v2/cloudimages?id=${id}`);
@@ -207,7 +207,7 @@ async function checkTags(run: Run, imageId: string): Promise<void> {
   let expected = before;
   for (const [what, request, change] of steps) {
     const answer = await run.send("POST", `${path}/action`, { body: request });
-    run.hold("state", `tags: ${what} answers 204 without a body`, STATE_RULE.tags, answer.status === 204 && answer.text === "", `answered ${answer.status} with ${answer.text.length} bytes`, answer);
+    run.hold("state", `tags: ${what} answers 204 without a body`, STATE_RULE.tags, answer.status === 204 && answer.text === "" && !answer.contentLength, `answered ${answer.status} with ${Math.max(answer.text.length, answer.contentLength ?? 0)} bytes`, answer);
     expected = change(expected);
     const now = await read();
     run.hold("state", `tags: ${what} is what ListImageTags reads back`, STATE_RULE.tags, sameTags(now, expected), `read back ${JSON.stringify(now)}, expected ${JSON.stringify(expected)}`, answer);

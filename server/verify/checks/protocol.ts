@@ -16,7 +16,7 @@ export function checkProtocol(run: Run): void {
       verdict = { problems: new Map(), operationId: exchange.operationId };
       verdicts.set(key, verdict);
     }
-    for (const problem of run.contract.answerProblems(exchange.operationId, exchange.status, exchange.contentType, exchange.text)) {
+    for (const problem of run.contract.answerProblems(exchange.operationId, exchange.status, exchange.contentType, exchange.text, exchange.contentLength)) {
       if (!verdict.problems.has(problem)) verdict.problems.set(problem, exchange);
     }
   }
