@@ -90,7 +90,8 @@ function checkedFlags(values: Values): void {
 async function preflight(server: string, headers: () => Promise<Headers>, timeoutMs: number): Promise<{ stub: boolean }> {
   let stub = false;
   try {
-    stub = await withTimeout(Math.min(timeoutMs, 5000), async (signal) => {
+    // As long as any request may take: a loaded stub answering late must not be taken for another provider.
+    stub = await withTimeout(timeoutMs, async (signal) => {
       const health = await fetch(new URL("/_stub/health", server), { signal });
       return health.ok && (((await health.json().catch(() => ({}))) as { status?: string }).status === "ok");
     });

@@ -138,7 +138,13 @@ export async function runWorkflows(run: Run, chosen: readonly Workflow[], bin: s
             operationId: declared?.operationId,
             outcome: "failed",
             message: [...new Set(broken.map((check) => `${check.name}: ${check.message.split("\n").filter(Boolean).slice(0, 3).join(" ")}`))].join("; "),
-            ...(step.request && { evidence: { request: `${step.request.method.toUpperCase()} ${new URL(step.request.url).pathname}`, answer: `${step.response?.statusCode ?? "no answer"} ${JSON.stringify(step.response?.body ?? "").slice(0, 300)}` } }),
+            ...(step.request && {
+              // A step whose request could not be made has no URL: say so rather than fail on it.
+              evidence: {
+                request: `${step.request.method?.toUpperCase() ?? ""} ${URL.canParse(step.request.url) ? new URL(step.request.url).pathname : "(not sent)"}`,
+                answer: `${step.response?.statusCode ?? "no answer"} ${JSON.stringify(step.response?.body ?? "").slice(0, 300)}`,
+              },
+            }),
           });
       }
     }
