@@ -147,14 +147,19 @@ export type Provider = {
 /** How long a foreign provider's jobs take, from INIT to SUCCESS. */
 export const FOREIGN_JOB_MS = 2500;
 
+/** The honest stub a provider of this setting stands in front of. */
+export function startHonestStub(setting: Setting): Promise<RunningStub> {
+  return startStub({ now: Date.now, progression: "timed", ...(setting === "foreign" && { jobDurationMs: FOREIGN_JOB_MS }) });
+}
+
 /**
- * Starts a fresh honest stub and the provider in front of it: the setting's own rules, then the mutant's.
- * Without a mutant it is the honest provider of that setting.
+ * Starts a fresh honest stub (or stands in front of the one given, which it leaves running) and the provider in
+ * front of it: the setting's own rules, then the mutant's. Without a mutant it is the honest provider of that setting.
  */
-export async function startProvider(setting: Setting, behaviour: Behaviour = {}): Promise<Provider> {
+export async function startProvider(setting: Setting, behaviour: Behaviour = {}, options: { stub?: RunningStub } = {}): Promise<Provider> {
   // A real clock: the stub's timed jobs end on their own, as a provider's do. Against the stub itself a verifier
   // may use `Prefer`; the stub as `ims-stub` runs has timed jobs of 3 s.
-  const stub = await startStub({ now: Date.now, progression: "timed", ...(setting === "foreign" && { jobDurationMs: FOREIGN_JOB_MS }) });
+  const stub = options.stub ?? (await startHonestStub(setting));
   const context: ProviderContext = {
     setting,
     projectId: PROJECT_ID,
@@ -203,7 +208,7 @@ export async function startProvider(setting: Setting, behaviour: Behaviour = {})
       behaviour.close?.();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await stub.close();
+      if (!options.stub) await stub.close();
     },
   };
 }
