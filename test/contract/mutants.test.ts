@@ -2,17 +2,19 @@
 // the stub as it is and a provider that is not the stub (no `/_stub/*`, `Prefer` ignored, jobs of a few seconds).
 // Each mutant (test/helpers/mutants.ts) runs against a fresh stub behind the mutating proxy; a small pool runs a
 // few at once. Exit 1 kills a mutant; 0 lets it survive, and 2 ("could not verify") is no kill either.
-// IMS_MUTANTS=id,id runs only those mutants; IMS_MUTANTS_POOL sets how many runs go at once (default 3).
+// IMS_MUTANTS=id,id runs only those mutants, IMS_MUTANTS_SETTINGS=stub|foreign only that setting;
+// IMS_MUTANTS_POOL sets how many runs go at once (default 3). Each run's output is kept in
+// test-artifacts/ims-verify-mutants/, the table in test-artifacts/ims-verify-mutants.md.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { projectRoot } from "../../scripts/generate.ts";
-import { firstFailure, runVerify, takesJobTimeout, type VerifyRun } from "../helpers/ims-verify.ts";
+import { failedParts, firstFailure, runVerify, takesJobTimeout, type VerifyRun } from "../helpers/ims-verify.ts";
 import { MUTANT_CLASSES, MUTANTS, type Mutant } from "../helpers/mutants.ts";
 import { startProvider, type Provider, type Setting } from "../helpers/mutating-proxy.ts";
 import { PROJECT_ID } from "../helpers/stub.ts";
 
-const SETTINGS: readonly Setting[] = ["stub", "foreign"];
+const SETTINGS: readonly Setting[] = (["stub", "foreign"] as const).filter((setting) => !process.env.IMS_MUTANTS_SETTINGS || process.env.IMS_MUTANTS_SETTINGS.split(",").includes(setting));
 const POOL = Math.max(1, Number(process.env.IMS_MUTANTS_POOL ?? 3));
 const ONLY = process.env.IMS_MUTANTS?.split(",").map((id) => id.trim()).filter(Boolean);
 const CHOSEN = ONLY ? MUTANTS.filter((mutant) => ONLY.includes(mutant.id)) : MUTANTS;
@@ -50,11 +52,6 @@ async function verifyAgainst(setting: Setting, mutant: Mutant | undefined): Prom
   }
 }
 
-/** What a run reports failed: its FAIL lines (workflows, checks), without the IDs and ports that change per run. */
-function failedParts(output: string): Set<string> {
-  return new Set(output.split("\n").filter((line) => /\bFAIL\b/.test(line)).map((line) => line.trim().replace(/[0-9a-f]{8}-[0-9a-f-]{27}|[0-9a-f]{32}|:\d{2,5}\b/g, "…")));
-}
-
 const key = (setting: Setting, mutant: Mutant | undefined) => `${setting}:${mutant?.id ?? "honest"}`;
 const outcomes = new Map<string, Promise<Outcome>>();
 let startedAt = 0;
@@ -89,7 +86,8 @@ afterAll(async () => {
   const settled = (await Promise.allSettled(outcomes.values())).flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
   if (settled.length === 0) return;
   const seconds = ((performance.now() - startedAt) / 1000).toFixed(0);
-  // A kill in a setting whose honest provider fails too proves little: marked when it fails nothing more.
+  // A kill in a setting whose honest provider fails too proves little: marked when it reports no failure the
+  // honest run did not.
   const honestFailures = new Map(settled.filter((o) => !o.mutant).map((o) => [o.setting, failedParts(o.run.output)]));
   const alsoHonest = (o: Outcome) => {
     const honest = honestFailures.get(o.setting);
@@ -113,7 +111,7 @@ afterAll(async () => {
     .filter((o) => !o.mutant)
     .map((o) => `- honest ${o.setting} provider: exit ${o.run.code} in ${(o.run.ms / 1000).toFixed(1)} s${o.run.code === 0 ? "" : ` (${firstFailure(o.run.output)})`}`);
   const report = [
-    `# ims-verify against ${CHOSEN.length} provider mutants, 2 settings (${seconds} s wall time, ${POOL} at once)`,
+    `# ims-verify against ${CHOSEN.length} provider mutants, ${SETTINGS.length} settings (${seconds} s wall time, ${POOL} at once)`,
     "",
     ...honest,
     ...rates,
@@ -124,7 +122,9 @@ afterAll(async () => {
     "",
   ].join("\n");
   console.log(report);
-  mkdirSync(join(projectRoot, "test-artifacts"), { recursive: true });
+  const logs = join(projectRoot, "test-artifacts/ims-verify-mutants");
+  mkdirSync(logs, { recursive: true });
+  for (const o of settled) writeFileSync(join(logs, `${o.setting}-${o.mutant?.id ?? "honest"}.log`), `exit ${o.run.code} in ${o.run.ms} ms\n${o.run.output}`);
   writeFileSync(join(projectRoot, "test-artifacts/ims-verify-mutants.md"), report);
 });
 

@@ -27,11 +27,29 @@ export function takesJobTimeout(): Promise<boolean> {
   return jobTimeoutFlag;
 }
 
-/** The first line that says what failed: a `FAIL` line and the line under it that names the check. */
+/** The line that says what failed: the first `FAIL` line and the last line under it (the cause, after the retries). */
 export function firstFailure(output: string): string {
   const lines = output.split("\n");
   const at = lines.findIndex((line) => /^\s*(?:FAIL|✗|×)\b/.test(line) || /\bFAIL\b/.test(line));
   if (at === -1) return lines.find((line) => line.trim())?.trim() ?? "";
-  const next = lines[at + 1]?.trim();
-  return next && !/^(?:PASS|FAIL)\b/.test(next) ? `${lines[at]!.trim()}: ${next}` : lines[at]!.trim();
+  let end = at + 1;
+  while (end < lines.length && /^\s+\S/.test(lines[end]!) && !/^\s*(?:PASS|FAIL)\b/.test(lines[end]!)) end++;
+  return end > at + 1 ? `${lines[at]!.trim()}: ${lines[end - 1]!.trim()}` : lines[at]!.trim();
+}
+
+/**
+ * What a run reports failed, each line without the IDs and ports that change from run to run: the lines under
+ * each `FAIL` line, or the `FAIL` line itself when nothing is under it.
+ */
+export function failedParts(output: string): Set<string> {
+  const parts = new Set<string>();
+  const lines = output.split("\n");
+  const normal = (line: string) => line.trim().replace(/[0-9a-f]{8}-[0-9a-f-]{27}|[0-9a-f]{32}|:\d{2,5}\b/g, "…");
+  lines.forEach((line, i) => {
+    if (!/\bFAIL\b/.test(line)) return;
+    let next = i + 1;
+    while (next < lines.length && /^\s+\S/.test(lines[next]!) && !/\b(?:PASS|FAIL)\b/.test(lines[next]!)) parts.add(normal(lines[next++]!));
+    if (next === i + 1) parts.add(normal(line));
+  });
+  return parts;
 }
