@@ -9,6 +9,7 @@ import type { components, paths as ControlPaths } from "../generated/control-ope
 import { createApp, type CreateAppOptions } from "./app.js";
 import { DEFAULT_PROJECT_ID } from "./config.js";
 import { serve } from "./http/serve.js";
+import { warmUp } from "./warm-up.js";
 
 export type { ControlPaths };
 export type JournalEntry = components["schemas"]["JournalEntry"];
@@ -39,6 +40,8 @@ export type TestStub = {
  */
 export async function startStub(options: StartStubOptions = {}): Promise<TestStub> {
   const { auth, clientOptions, ...settings } = options;
+  // The first stub of a process compiles the contract's validators, for every stub after it.
+  await warmUp();
   const app = createApp({ progression: "immediate", log: false, ...settings });
   const server = await serve(app, 0, "127.0.0.1");
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
