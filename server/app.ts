@@ -4,7 +4,7 @@
 import express from "express";
 import { compiledContract, CONTROL_PREFIX } from "./contract/compiled.js";
 import type { OpenApiDocument } from "./contract/spec.js";
-import { defaultSettings, type StubSettings } from "./config.js";
+import { checkOptions, defaultSettings, isFunction, isObject, isText, isWholeNumber, settingKeys, type ExtraOptions, type StubSettings } from "./config.js";
 import { controlHandlers } from "./control/control-handlers.js";
 import { requireControlToken } from "./control/auth.js";
 import { withTestingHandlers } from "./control/testing-handlers.js";
@@ -42,8 +42,20 @@ export type CreateAppOptions = Partial<StubSettings> & {
 
 export type StubApp = ReturnType<typeof express> & Pick<ImsBackend, "jobs" | "images" | "scenario">;
 
+/** createApp()'s options besides the settings, each with its check. */
+export const CREATE_APP_EXTRAS = {
+  now: isFunction,
+  logger: isFunction,
+  handlers: isObject,
+  maxClockSkewMs: isWholeNumber,
+  docsDir: isText,
+  upstreamSignAs: isObject,
+  spec: isObject,
+} satisfies ExtraOptions & Record<Exclude<keyof CreateAppOptions, keyof StubSettings>, unknown>;
+
 export function createApp(options: CreateAppOptions = {}): StubApp {
-  const settings: StubSettings = { ...defaultSettings(), log: false, ...options };
+  // Checked as the command line is: a misspelt option, a wrong type or a value out of range stops here, named.
+  const settings: StubSettings = { ...defaultSettings(), log: false, ...checkOptions("createApp()", options, settingKeys(), CREATE_APP_EXTRAS) };
   const now = options.now ?? Date.now;
   // The contract, compiled once per process and shared: this stub builds only its own state and routes.
   // (The shipped contract was checked when it was built; a contract passed in is checked on its first use.)
