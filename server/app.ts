@@ -1,7 +1,7 @@
 // Builds the stub's Express app from the bundled contracts. It never listens: main.ts does. The pieces it puts
 // together: the request context (ID, CORS, log), the static files, the control API, and each IMS operation's
 // route (security, validation, handler), then the error handler that answers every refusal in the IMS shape.
-import express from "express";
+import express, { type RequestHandler } from "express";
 import { compiledContract, CONTROL_PREFIX } from "./contract/compiled.js";
 import type { OpenApiDocument } from "./contract/spec.js";
 import { checkOptions, defaultSettings, isFunction, isObject, isText, isWholeNumber, settingKeys, type ExtraOptions, type StubSettings } from "./config.js";
@@ -53,6 +53,16 @@ export const CREATE_APP_EXTRAS = {
   spec: isObject,
 } satisfies ExtraOptions & Record<Exclude<keyof CreateAppOptions, keyof StubSettings>, unknown>;
 
+/**
+ * express-openapi-validator keys the validators it compiles by the request's Content-Type as well: a GET that
+ * carries one (some SDKs send it on every request) would compile its operation's validators a second time, on
+ * a request a test times. An operation that takes no body has no use for it.
+ */
+const ignoreContentType: RequestHandler = (req, _res, next) => {
+  delete req.headers["content-type"];
+  next();
+};
+
 export function createApp(options: CreateAppOptions = {}): StubApp {
   // Checked as the command line is: a misspelt option, a wrong type or a value out of range stops here, named.
   const settings: StubSettings = { ...defaultSettings(), log: false, ...checkOptions("createApp()", options, settingKeys(), CREATE_APP_EXTRAS) };
@@ -101,6 +111,7 @@ export function createApp(options: CreateAppOptions = {}): StubApp {
       faults.step(operation.operationId),
       ...(schemes ? [requireCaller(schemes, authSettings)] : []),
       ...(rateLimiter ? [rateLimiter.step()] : []),
+      ...("requestBody" in operation.operation ? [] : [ignoreContentType]),
       ...validator,
       handle(operation.operationId, handlerFor(handlers, operation.operationId), examples),
     ];
