@@ -100,7 +100,7 @@ export function createApp(options: CreateAppOptions = {}): StubApp {
   const control = withTestingHandlers(controlHandlers(backend, proxy), { journal, faults, rateLimiter, operationIds: [...documentedExamples.keys()] });
   const controlRouter = express.Router();
   controlRouter.use(requireControlToken(settings.controlToken, controlSpec));
-  controlRouter.use(...contract.controlValidator);
+  controlRouter.use(contract.controlValidator);
   mountOperations(controlRouter, controlSpec, ({ operationId }) => [handle(operationId, handlerFor(control, operationId), undefined)]);
   app.use((req, res, next) => (req.path.startsWith(`${CONTROL_PREFIX}/`) ? controlRouter(req, res, next) : next()));
 

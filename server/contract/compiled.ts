@@ -29,8 +29,8 @@ export type CompiledContract = {
   readonly validatorFor: (name: string) => ValidateFunction;
   /** express-openapi-validator's chain for the IMS API: requests and responses. */
   readonly validator: readonly RequestHandler[];
-  /** Its chain for the control API. */
-  readonly controlValidator: readonly RequestHandler[];
+  /** Its chain for the control API, as one step, built on the first control request. */
+  readonly controlValidator: RequestHandler;
   readonly examples: ResponseExamples;
   readonly classifyBody: BodyClassifier;
   readonly unknownBodyFields: UnknownFieldFinder;
@@ -46,6 +46,27 @@ export type CompiledContract = {
  */
 function withoutPathParamsStep(chain: RequestHandler[]): RequestHandler[] {
   return chain.filter((step) => step.name !== "pathParamsMiddleware");
+}
+
+/** The steps of a chain built on first use, walked as one step. */
+function lazyChain(build: () => RequestHandler[]): RequestHandler {
+  let chain: RequestHandler[] | undefined;
+  return (req, res, next) => {
+    chain ??= build();
+    const steps = chain;
+    let index = 0;
+    const step = (error?: unknown) => {
+      if (error !== undefined) return next(error);
+      const current = steps[index++];
+      if (!current) return next();
+      try {
+        current(req, res, step);
+      } catch (thrown) {
+        next(thrown);
+      }
+    };
+    step();
+  };
 }
 
 /** Freezes a parsed JSON document, so that no stub can change what every other one reads. */
@@ -84,14 +105,19 @@ function compile(spec: OpenApiDocument, checkContract: boolean): CompiledContrac
     }),
   );
   // The control token is checked in front of this validator (control/auth.ts), and a stub started without one asks for none.
-  const controlValidator = withoutPathParamsStep(
-    OpenApiValidator.middleware({
-      apiSpec: structuredClone(controlSpec) as never,
-      validateApiSpec: false,
-      validateSecurity: false,
-      validateRequests: { allErrors: false },
-      validateResponses: true,
-    }),
+  // Built when first asked for: the validator loads its document as soon as it is made, and ims-stub's first
+  // answer (an IMS request) should not wait for the control API's.
+  const controlValidator = lazyChain(() =>
+    withoutPathParamsStep(
+      OpenApiValidator.middleware({
+        apiSpec: structuredClone(controlSpec) as never,
+        validateApiSpec: false,
+        validateSecurity: false,
+        validateRequests: { allErrors: false },
+        validateResponses: true,
+        fileUploader: false,
+      }),
+    ),
   );
   const createImageRefusal = bodyClassifier(validatorFor, spec.components.schemas);
   const bodyRefusal = bodyRefusals(spec, validatorFor);
@@ -100,7 +126,7 @@ function compile(spec: OpenApiDocument, checkContract: boolean): CompiledContrac
     controlSpec,
     validatorFor,
     validator: Object.freeze(validator),
-    controlValidator: Object.freeze(controlValidator),
+    controlValidator,
     examples: responseExamples(spec),
     classifyBody: (operationId: string | undefined, body: unknown) => createImageRefusal(operationId, body) ?? bodyRefusal(operationId, body),
     unknownBodyFields: unknownBodyFields([spec, controlSpec]),
