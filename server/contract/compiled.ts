@@ -15,9 +15,10 @@ import { bodyRefusals } from "./body-refusal.js";
 import { responseExamples, type ResponseExamples } from "./canned-responses.js";
 import { unknownBodyFields } from "./near-miss.js";
 import { generatedDir, loadSpec, schemaValidators, type OpenApiDocument } from "./spec.js";
-import { deferSpecMetaValidation } from "./validator-startup.js";
+import { deferSpecMetaValidation, resolveRefsByPointer } from "./validator-startup.js";
 
 deferSpecMetaValidation();
+resolveRefsByPointer();
 
 /** The control API's paths, which the IMS validator never looks at. */
 export const CONTROL_PREFIX = "/_stub";
