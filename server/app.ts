@@ -63,6 +63,31 @@ const ignoreContentType: RequestHandler = (req, _res, next) => {
   next();
 };
 
+/** The Express settings of every stub's app. */
+function configureExpress(app: ReturnType<typeof express>): void {
+  app.disable("x-powered-by");
+  app.set("etag", false);
+}
+
+let sharedPrototypes: Pick<StubApp, "request" | "response"> | undefined;
+
+/**
+ * Express gives each app request and response prototypes of its own (`req.app` is set on them): each new app's
+ * requests then have shapes V8 has not met, and in a process that started a hundred stubs every request goes
+ * through property look-ups that have seen a hundred shapes. Apps that are never handed out (startStub()'s, the
+ * warm-up's) all have the settings createApp gives, and share one pair, whose `app` is a template with those
+ * settings (which serves nothing and holds no stub's state).
+ */
+export function shareRequestPrototypes(app: StubApp): void {
+  if (!sharedPrototypes) {
+    const template = express();
+    configureExpress(template);
+    sharedPrototypes = { request: template.request, response: template.response };
+  }
+  app.request = sharedPrototypes.request;
+  app.response = sharedPrototypes.response;
+}
+
 export function createApp(options: CreateAppOptions = {}): StubApp {
   // Checked as the command line is: a misspelt option, a wrong type or a value out of range stops here, named.
   const settings: StubSettings = { ...defaultSettings(), log: false, ...checkOptions("createApp()", options, settingKeys(), CREATE_APP_EXTRAS) };
@@ -90,8 +115,7 @@ export function createApp(options: CreateAppOptions = {}): StubApp {
   const authSettings = { projectId: settings.projectId, credentials: settings.credentials, maxClockSkewMs: options.maxClockSkewMs ?? 15 * 60_000, now };
 
   const app = Object.assign(express(), { jobs: backend.jobs, images: backend.images, scenario: backend.scenario }) as StubApp;
-  app.disable("x-powered-by");
-  app.set("etag", false);
+  configureExpress(app);
   app.use(requestContext(settings.corsOrigin, logger, journal));
   mountStaticFiles(app.router, contract.bundled, options.docsDir);
   app.use(jsonBody(settings.bodyLimitBytes));

@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import createClient, { type Client } from "openapi-fetch";
 import { createImsClient, type ImsAuth, type ImsClient, type ImsClientOptions } from "../client/index.js";
 import type { components, paths as ControlPaths } from "../generated/control-openapi.js";
-import { CREATE_APP_EXTRAS, createApp, type CreateAppOptions } from "./app.js";
+import { CREATE_APP_EXTRAS, createApp, shareRequestPrototypes, type CreateAppOptions } from "./app.js";
 import { checkOptions, ConfigError, DEFAULT_PROJECT_ID, isObject, settingKeys } from "./config.js";
 import { serve } from "./http/serve.js";
 import { warmUp } from "./warm-up.js";
@@ -53,6 +53,7 @@ export async function startStub(options: StartStubOptions = {}): Promise<TestStu
   // The first stub of a process compiles the contract's validators, for every stub after it.
   await warmUp();
   const app = createApp({ progression: "immediate", log: false, ...settings });
+  shareRequestPrototypes(app);
   const server = await serve(app, 0, "127.0.0.1");
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const control = createClient<ControlPaths>({ baseUrl: url });

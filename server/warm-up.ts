@@ -4,7 +4,7 @@
 // contract's own examples, so that no test's first create or first poll pays for the compile. The stub a test
 // gets never sees these requests.
 import type { AddressInfo } from "node:net";
-import { createApp } from "./app.js";
+import { createApp, shareRequestPrototypes } from "./app.js";
 import { compiledContract } from "./contract/compiled.js";
 import { resolveRef, type OpenApiDocument } from "./contract/spec.js";
 import { DEFAULT_PROJECT_ID } from "./config.js";
@@ -57,6 +57,7 @@ async function send(url: string, method: string, contentType?: string, body?: un
 async function sendEachOperation(): Promise<void> {
   const { spec, controlSpec } = compiledContract();
   const app = createApp({ progression: "immediate", log: false });
+  shareRequestPrototypes(app);
   const server = await serve(app, 0, "127.0.0.1");
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   try {
