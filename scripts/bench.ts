@@ -3,10 +3,12 @@
 // on the contract, fixed answers) and Prism's mock of the same contract. Figures: CreateImage (the stub reset
 // before each load) and ShowJob throughput, p50 and p99 (servers interleaved round by round, medians reported),
 // each server's own event-loop
-// delay and CPU time per request, start-up (process start to first answered request); ListImages by `?id=` and
-// a page of 100 on the floor and on two stubs holding 10 and 10,000 images of their project (made by creates
-// before the load); and the stub's memory with 10,000 images, then after 100,000 and 200,000 creates the quota
-// refuses.
+// delay and CPU time per request, start-up (process start to first answered request, ims-stub against Prism);
+// ShowJob, CreateImage, ListImages by `?id=` and a page of 100 on two stubs holding 10 and 100,000 images of
+// their project (made by creates before the load), and the memory each image held costs; a stub per test
+// (`startStub()` + `close()`, a fresh stub's first create and poll against warm ones, scripts/bench-start-stub.ts);
+// and the stub's memory with 10,000 images, then after 100,000 creates the quota refuses. Each goal is printed
+// beside its figure, and all of them together at the end.
 // Ratios are the figures that matter: absolute numbers move with whatever else the machine is doing, so each
 // ratio is taken within a round (the two servers loaded one after the other) and the median of the rounds is shown.
 // `--smoke` is the CI guard: three 2-second rounds, the stub (holding 10,000 images) against the floor only,
@@ -67,6 +69,8 @@ type ServerName =
   | "stub"
   | "stub (10 images)"
   | "stub (10k images)"
+  | "stub (100k images)"
+  | "ims-stub"
   | "npm start"
   | "Prism";
 type Running = { url: string; child: ChildProcess; startupMs: number };
@@ -100,9 +104,14 @@ const SERVERS: Record<ServerName, (port: number) => ChildProcess> = {
   // reached within a few rounds, after which every create is refused with IMG.0015 and ShowJob has no job).
   stub: (port) => node("stub", ["dist/server/main.js", "--port", String(port), "--progression", "immediate", "--journal-size", "1000", "--image-quota", UNBOUNDED_IMAGE_QUOTA]),
   // As a user starts it, the default quota included; filled by creates before the load (seed()), none during it.
-  "stub (10 images)": (port) => node("stub-10", ["dist/server/main.js", "--port", String(port), "--progression", "immediate"]),
+  // The two stubs whose figures are weighed against each other: the same flags (the collector callable, for the
+  // memory an image costs), the quota past what the creates of the run make.
+  "stub (10 images)": (port) => node("stub-10", ["--expose-gc", "dist/server/main.js", "--port", String(port), "--progression", "immediate", "--image-quota", UNBOUNDED_IMAGE_QUOTA]),
+  "stub (100k images)": (port) => node("stub-100000", ["--expose-gc", "dist/server/main.js", "--port", String(port), "--progression", "immediate", "--image-quota", UNBOUNDED_IMAGE_QUOTA]),
   "stub (10k images)": (port) => node("stub-10000", ["dist/server/main.js", "--port", String(port), "--progression", "immediate"]),
   "npm start": (port) => spawnServer("npm-start", "npm", ["start", "--silent", "--", "--port", String(port)]),
+  // As Prism is started: node on the bin, its defaults, no probe.
+  "ims-stub": (port) => spawnServer("ims-stub", process.execPath, ["dist/server/main.js", "--port", String(port)]),
   // Without the probe: started with it (and its IPC channel), Prism exits at once.
   Prism: (port) => spawnServer("prism", process.execPath, [join(root, "node_modules/@stoplight/prism-cli/dist/index.js"), "mock", "-h", "127.0.0.1", "-p", String(port), "generated/openapi.json"]),
 };
@@ -193,14 +202,22 @@ type Plan = Partial<Record<Scenario, ServerName[]>>;
 /** How many images a stub is given before the load, by creates as a client makes them (all of its project). */
 type Seeds = Partial<Record<ServerName, number>>;
 
+/** Start-ups of each server, alternating, in the full run. */
+const STARTUP_RUNS = 3;
+/** The images the stub that holds many is given before its loads. */
+const MANY_IMAGES = 100_000;
+const FEW_IMAGES = 10;
+
 const FULL_PLAN: Plan = {
-  CreateImage: ["bare node:http", "plain Express", "floor", "stub", "Prism"],
-  // Also on the stub holding 10,000 images: its ListImages `?id=` is compared with its own ShowJob.
-  ShowJob: ["bare node:http", "plain Express", "floor", "stub", "Prism", "stub (10k images)"],
-  "ListImages ?id=": ["floor", "stub (10 images)", "stub (10k images)"],
-  "ListImages ?limit=100": ["floor", "stub (10 images)", "stub (10k images)"],
+  // Also on the stubs holding 10 and 100,000 images: the same request, weighed against itself.
+  CreateImage: ["bare node:http", "plain Express", "floor", "stub", "Prism", "stub (10 images)", "stub (100k images)"],
+  ShowJob: ["bare node:http", "plain Express", "floor", "stub", "Prism", "stub (10 images)", "stub (100k images)"],
+  "ListImages ?id=": ["floor", "stub (10 images)", "stub (100k images)"],
+  "ListImages ?limit=100": ["floor", "stub (10 images)", "stub (100k images)"],
 };
-const FULL_SEEDS: Seeds = { "stub (10 images)": 10, "stub (10k images)": DEFAULT_IMAGE_QUOTA };
+const FULL_SEEDS: Seeds = { "stub (10 images)": FEW_IMAGES, "stub (100k images)": MANY_IMAGES };
+/** Stubs reset and given their images again before each CreateImage load: the one that holds few stays at few. */
+const FULL_RESEEDS: ServerName[] = ["stub (10 images)"];
 
 async function json<T>(url: string, init?: RequestInit): Promise<T> {
   const response = await fetch(url, { headers: HEADERS, ...init });
@@ -234,8 +251,18 @@ async function seed(server: Running, count: number): Promise<{ jobId: string; im
   return { jobId, imageId: images[Math.floor(images.length / 2)]!.id };
 }
 
-/** Each (server, scenario)'s figures per round, and their medians. */
-type Measured = { rounds: Map<string, Figures[]>; medians: Map<string, Figures> };
+/** A server's memory (scripts/bench-probe.mjs): the heap after a full collection where the server allows one, and its RSS. */
+type Memory = { heapUsed: number; rss: number };
+function memoryOf(child: ChildProcess): Promise<Memory | undefined> {
+  if (!child.connected) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    child.once("message", (figures) => resolve(figures as Memory));
+    child.send("memory");
+  });
+}
+
+/** Each (server, scenario)'s figures per round, and their medians; a seeded server's memory before and after its seeding. */
+type Measured = { rounds: Map<string, Figures[]>; medians: Map<string, Figures>; seeded: Map<ServerName, { images: number; before?: Memory; after?: Memory }> };
 const keyOf = (name: ServerName, scenario: Scenario) => `${name}|${scenario}`;
 
 /**
@@ -244,17 +271,23 @@ const keyOf = (name: ServerName, scenario: Scenario) => `${name}|${scenario}`;
  * before it (tens of thousands by the last round, more in a longer run): a figure that depends on the round it
  * was taken in is no figure of the request path.
  */
-async function throughput(plan: Plan, seeds: Seeds = {}, freshBeforeCreates: ServerName[] = []): Promise<Measured> {
+async function throughput(plan: Plan, seeds: Seeds = {}, freshBeforeCreates: ServerName[] = [], reseedBeforeCreates: ServerName[] = []): Promise<Measured> {
   const scenarios = Object.keys(plan) as Scenario[];
   const names = [...new Set(scenarios.flatMap((scenario) => plan[scenario]!))];
   const creating = new Set(plan.CreateImage ?? []);
   const listing = new Set([...(plan["ListImages ?id="] ?? []), ...(plan["ListImages ?limit=100"] ?? [])]);
   const running = new Map<ServerName, Target>();
   const rounds = new Map<string, Figures[]>();
+  const seeded: Measured["seeded"] = new Map();
   /** The load of one server: on a server that creates, a job made just now for ShowJob. */
   const optionsFor = async (name: ServerName, scenario: Scenario) => {
     const target = running.get(name)!;
     if (scenario === "CreateImage" && freshBeforeCreates.includes(name)) await json(`${target.url}/_stub/reset`, { method: "POST" });
+    if (scenario === "CreateImage" && reseedBeforeCreates.includes(name)) {
+      await json(`${target.url}/_stub/reset`, { method: "POST" });
+      running.set(name, { ...target, ...(await seed(target, seeds[name]!)) });
+      return SCENARIOS[scenario](running.get(name)!);
+    }
     return SCENARIOS[scenario](scenario === "ShowJob" && creating.has(name) ? { ...target, jobId: await freshJob(target) } : target);
   };
   try {
@@ -264,7 +297,9 @@ async function throughput(plan: Plan, seeds: Seeds = {}, freshBeforeCreates: Ser
       running.set(name, { ...server, jobId: "", imageId: undefined });
       const count = seeds[name];
       if (count !== undefined) {
+        const before = await memoryOf(server.child);
         running.set(name, { ...server, ...(await seed(server, count)) });
+        seeded.set(name, { images: count, before, after: await memoryOf(server.child) });
       } else {
         const imageId = listing.has(name) ? (await json<{ images: { id: string }[] }>(`${server.url}/v2/cloudimages?limit=1`)).images[0]?.id : undefined;
         running.set(name, { ...server, jobId: await freshJob(server), imageId });
@@ -298,7 +333,7 @@ async function throughput(plan: Plan, seeds: Seeds = {}, freshBeforeCreates: Ser
       Object.fromEntries((["rps", "p50", "p99", "loopP99", "cpuUs"] as const).map((figure) => [figure, median(list.map((f) => f[figure]))])) as Figures,
     ]),
   );
-  return { rounds, medians };
+  return { rounds, medians, seeded };
 }
 
 type Load = readonly [ServerName, Scenario];
@@ -350,7 +385,7 @@ async function only(names: ServerName[]): Promise<void> {
       .map(([scenario, servers]) => [scenario, servers.filter((name) => names.includes(name))] as const)
       .filter(([, servers]) => servers.length > 0),
   ) as Plan;
-  const measured = await throughput(plan, FULL_SEEDS, ["stub"]);
+  const measured = await throughput(plan, FULL_SEEDS, ["stub"], FULL_RESEEDS);
   for (const [key, f] of measured.medians) {
     console.log(`${key.replace("|", " ")}: ${fmt(f.rps)} req/s, p50 ${f.p50} ms, p99 ${f.p99} ms, event-loop delay p99 ${fmt(f.loopP99)} ms, CPU ${fmt(f.cpuUs)} µs per request`);
   }
@@ -383,29 +418,72 @@ function printTable(measured: Measured, names: ServerName[], pairs: (readonly [S
   }
 }
 
-/** ListImages on the floor and on the stubs holding 10 and 10,000 images, and what says whether it scales. */
+/** What goals the run met: each figure with its goal, printed together at the end. */
+type Goal = { figure: string; value: number; goal: string; met: boolean };
+const goals: Goal[] = [];
+function goal(figure: string, value: number, comparison: "≥" | "≤", target: number): string {
+  const met = comparison === "≥" ? value >= target : value <= target;
+  goals.push({ figure, value, goal: `${comparison} ${target}`, met });
+  return `(goal ${comparison} ${target}: ${met ? "met" : "NOT met"})`;
+}
+
+/**
+ * The stubs holding 10 and 100,000 images (and ListImages on the floor): each request weighed against itself on
+ * the two, and what an image held costs in memory.
+ */
 function printListImages(measured: Measured): void {
   const cell = (name: ServerName, scenario: Scenario) => {
     const f = measured.medians.get(keyOf(name, scenario));
     return f ? `${fmt(f.rps)} | ${latency(f)}` : "– | –";
   };
-  console.log("\n| server | ShowJob req/s | p50 / p99 / loop p99 ms | ListImages ?id= req/s | p50 / p99 / loop p99 ms | ListImages ?limit=100 req/s | p50 / p99 / loop p99 ms |");
-  console.log("|---|---|---|---|---|---|---|");
-  for (const name of ["floor", "stub (10 images)", "stub (10k images)"] as const) {
-    console.log(`| ${name} | ${cell(name, "ShowJob")} | ${cell(name, "ListImages ?id=")} | ${cell(name, "ListImages ?limit=100")} |`);
-  }
-  const ratio = (a: Load, b: Load, figure: keyof Figures) => fmt(pairedRatio(measured, a, b, figure), 2);
-  const [few, many] = ["stub (10 images)", "stub (10k images)"] as const;
+  const [few, many] = ["stub (10 images)", "stub (100k images)"] as const;
+  const measuredLoad = ([name, scenario]: Load) => measured.rounds.has(keyOf(name, scenario));
+  const scenarios = (["ShowJob", "CreateImage", "ListImages ?id=", "ListImages ?limit=100"] as const).filter((scenario) => measuredLoad([many, scenario]) || measuredLoad(["floor", scenario]));
+  console.log(`\n| server | ${scenarios.map((scenario) => `${scenario} req/s | p50 / p99 / loop p99 ms`).join(" | ")} |`);
+  console.log(`|---|${scenarios.map(() => "---|---").join("|")}|`);
+  for (const name of ["floor", few, many] as const) console.log(`| ${name} | ${scenarios.map((scenario) => cell(name, scenario)).join(" | ")} |`);
+  const ratio = (a: Load, b: Load, figure: keyof Figures) => pairedRatio(measured, a, b, figure);
   console.log("\n| ratio (median of the rounds' ratios) | req/s | p99 | server CPU per request |");
   console.log("|---|---|---|---|");
-  const rows: [string, Load, Load][] = [
-    ["?id=: 10,000 images ÷ 10 (target ≥ 0.9)", [many, "ListImages ?id="], [few, "ListImages ?id="]],
-    ["10,000 images: ?id= ÷ ShowJob (target ≥ 0.8)", [many, "ListImages ?id="], [many, "ShowJob"]],
-    ["?id=: stub with 10,000 images ÷ floor", [many, "ListImages ?id="], ["floor", "ListImages ?id="]],
-    ["?limit=100: stub with 10,000 images ÷ floor", [many, "ListImages ?limit=100"], ["floor", "ListImages ?limit=100"]],
+  const rows: [string, Load, Load, boolean][] = [
+    ["ShowJob: 100,000 images ÷ 10", [many, "ShowJob"], [few, "ShowJob"], true],
+    ["CreateImage: 100,000 images ÷ 10", [many, "CreateImage"], [few, "CreateImage"], true],
+    ["ListImages ?id=: 100,000 images ÷ 10", [many, "ListImages ?id="], [few, "ListImages ?id="], true],
+    ["100,000 images: ?id= ÷ ShowJob", [many, "ListImages ?id="], [many, "ShowJob"], false],
+    ["?id=: stub with 100,000 images ÷ floor", [many, "ListImages ?id="], ["floor", "ListImages ?id="], false],
+    ["?limit=100: stub with 100,000 images ÷ floor", [many, "ListImages ?limit=100"], ["floor", "ListImages ?limit=100"], false],
   ];
-  const measuredLoad = ([name, scenario]: Load) => measured.rounds.has(keyOf(name, scenario));
-  for (const [title, a, b] of rows) if (measuredLoad(a) && measuredLoad(b)) console.log(`| ${title} | ${ratio(a, b, "rps")} | ${ratio(a, b, "p99")} | ${ratio(a, b, "cpuUs")} |`);
+  for (const [title, a, b, flat] of rows) {
+    if (!measuredLoad(a) || !measuredLoad(b)) continue;
+    const rps = ratio(a, b, "rps");
+    console.log(`| ${title}${flat ? ` ${goal(title, rps, "≥", 0.9)}` : ""} | ${fmt(rps, 2)} | ${fmt(ratio(a, b, "p99"), 2)} | ${fmt(ratio(a, b, "cpuUs"), 2)} |`);
+  }
+  const held = measured.seeded.get(many);
+  if (held?.before && held.after) {
+    const perImage = (figure: keyof Memory) => ((held.after![figure] - held.before![figure]) / held.images).toFixed(0);
+    console.log(
+      `memory an image held costs (the stub before and after its ${fmt(held.images)} creates): heap ${perImage("heapUsed")} bytes (after a full collection), RSS ${perImage("rss")} bytes; heap ${fmt(held.after.heapUsed / 2 ** 20)} MB, RSS ${fmt(held.after.rss / 2 ** 20)} MB with them`,
+    );
+  }
+}
+
+/** A stub per test (scripts/bench-start-stub.ts, a process of its own): its start and close, its first requests. */
+async function printStubPerTest(): Promise<void> {
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/bench-start-stub.ts"], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+  let output = "";
+  child.stdout!.on("data", (chunk) => (output += chunk));
+  const code = await new Promise((resolve) => child.once("exit", resolve));
+  if (code !== 0) throw new Error(`bench-start-stub exited with ${code}`);
+  const f = JSON.parse(output) as Record<"firstStartMs" | "processFirstCreateMs" | "processFirstPollMs" | "startCloseMedianMs" | "firstCreateMs" | "warmCreateMs" | "firstPollMs" | "warmPollMs", number>;
+  const [create, poll] = [f.firstCreateMs / f.warmCreateMs, f.firstPollMs / f.warmPollMs];
+  console.log(
+    `\na stub per test (startStub() in one process): startStub() + close() ${fmt(f.startCloseMedianMs, 1)} ms, median of 30 after the first ${goal("startStub() + close() after the first, ms", f.startCloseMedianMs, "≤", 20)}; ` +
+      `the first ${fmt(f.firstStartMs)} ms (it compiles the contract for every stub after it), whose first create took ${fmt(f.processFirstCreateMs, 1)} ms and first poll ${fmt(f.processFirstPollMs, 1)} ms`,
+  );
+  console.log(
+    `a fresh stub's first create ${fmt(f.firstCreateMs, 1)} ms against ${fmt(f.warmCreateMs, 1)} ms warm: ${fmt(create, 2)}× ${goal("a fresh stub's first create ÷ warm", create, "≤", 3)}; ` +
+      `first poll ${fmt(f.firstPollMs, 1)} ms against ${fmt(f.warmPollMs, 1)} ms: ${fmt(poll, 2)}× ${goal("a fresh stub's first poll ÷ warm", poll, "≤", 3)} (medians of 10 stubs, 20 warm calls each)`,
+  );
 }
 
 /** Which part of the floor costs what: its security step, the stack traces that step builds, its promise hops. */
@@ -422,7 +500,7 @@ async function floorParts(): Promise<void> {
 async function full(): Promise<void> {
   console.log(`IMS stub benchmark: ${ROUNDS} rounds of ${DURATION} s per server and scenario, ${CONNECTIONS} connections, loopback, Node ${process.version}\n`);
   const names = FULL_PLAN.CreateImage!;
-  const measured = await throughput(FULL_PLAN, FULL_SEEDS, ["stub"]);
+  const measured = await throughput(FULL_PLAN, FULL_SEEDS, ["stub"], FULL_RESEEDS);
   const get = (name: ServerName, scenario: Scenario) => measured.medians.get(keyOf(name, scenario))!;
   const ratio = (a: ServerName, b: ServerName, scenario: Scenario, figure: keyof Figures) => fmt(serverRatio(measured, a, b, scenario, figure), 2);
 
@@ -437,21 +515,30 @@ async function full(): Promise<void> {
     .map((s) => `${s} stub ${fmt(get("stub", s).cpuUs)} µs, floor ${fmt(get("floor", s).cpuUs)} µs, floor ÷ stub ${ratio("floor", "stub", s, "cpuUs")}`)
     .join("; ");
   console.log(`server CPU per request (all threads): ${cpu}`);
+  for (const scenario of ["CreateImage", "ShowJob"] as const) {
+    const [rps, p99] = [serverRatio(measured, "stub", "floor", scenario, "rps"), serverRatio(measured, "stub", "floor", scenario, "p99")];
+    console.log(
+      `${scenario} stub ÷ floor: req/s ${fmt(rps, 2)} ${goal(`${scenario} stub ÷ floor, req/s`, rps, "≥", 0.9)}, p99 ${fmt(p99, 2)} ${goal(`${scenario} stub ÷ floor, p99`, p99, "≤", 1.2)}`,
+    );
+  }
   printListImages(measured);
 
-  // Start-up, alternating stub and Prism so that both meet the same machine.
-  const startups: Record<"stub" | "npm start" | "Prism" | "floor", number[]> = { stub: [], "npm start": [], Prism: [], floor: [] };
-  for (let i = 0; i < 5; i++) {
-    for (const name of ["stub", "npm start", "Prism", "floor"] as const) {
+  // Start-up, as a user starts each (node on its bin, its defaults), alternating so that both meet the same
+  // machine: from spawn to the first answered request.
+  const startups: Record<"ims-stub" | "npm start" | "Prism", number[]> = { "ims-stub": [], "npm start": [], Prism: [] };
+  for (let i = 0; i < STARTUP_RUNS; i++) {
+    for (const name of i % 2 === 0 ? (["ims-stub", "Prism", "npm start"] as const) : (["Prism", "ims-stub", "npm start"] as const)) {
       const server = await start(name);
       startups[name].push(server.startupMs);
       await stop(server);
     }
   }
-  const [stubStart, npmStart, prismStart, floorStart] = [median(startups.stub), median(startups["npm start"]), median(startups.Prism), median(startups.floor)];
+  const [stubStart, npmStart, prismStart] = [median(startups["ims-stub"]), median(startups["npm start"]), median(startups.Prism)];
   console.log(
-    `\nstart-up (spawn to first answered request, median of 5): ims-stub ${fmt(stubStart)} ms, npm start ${fmt(npmStart)} ms, Prism ${fmt(prismStart)} ms, floor (under tsx) ${fmt(floorStart)} ms; ims-stub ÷ Prism ${fmt(stubStart / prismStart, 2)}, npm start ÷ Prism ${fmt(npmStart / prismStart, 2)}`,
+    `\nstart-up (spawn to first answered request, median of ${STARTUP_RUNS}, alternating): ims-stub ${fmt(stubStart)} ms, Prism ${fmt(prismStart)} ms, npm start ${fmt(npmStart)} ms; ims-stub ÷ Prism ${fmt(stubStart / prismStart, 2)} ${goal("start-up, ims-stub ÷ Prism", stubStart / prismStart, "≤", 0.4)}, npm start ÷ Prism ${fmt(npmStart / prismStart, 2)}`,
   );
+
+  await printStubPerTest();
 
   // Memory, with the default settings (10,000 images per project, 10,000 jobs): the stub full of images, then
   // creates the quota refuses, which must leave nothing behind.
@@ -461,7 +548,7 @@ async function full(): Promise<void> {
     await seed(stub, DEFAULT_IMAGE_QUOTA);
     rss.push(rssMb(stub.child.pid!));
     let refused = 0;
-    for (let round = 0; round < 2; round++) {
+    for (let round = 0; round < 1; round++) {
       const r = await autocannon({ ...SCENARIOS.CreateImage({ ...stub, jobId: "", imageId: undefined }), amount: 100_000, connections: CONNECTIONS });
       refused += r.non2xx;
       rss.push(rssMb(stub.child.pid!));
@@ -470,11 +557,14 @@ async function full(): Promise<void> {
     const { error } = (await refusal.json()) as { error: { code: string } };
     const health = (await json<{ jobs: number }>(`${stub.url}/_stub/health`)).jobs;
     console.log(
-      `memory (stub RSS, default settings): ${fmt(rss[0]!)} MB after start-up, ${fmt(rss[1]!)} MB with ${fmt(DEFAULT_IMAGE_QUOTA)} images, ${fmt(rss[2]!)} MB after 100,000 more creates, ${fmt(rss[3]!)} MB after 200,000 (${fmt(refused)} refused, a create now: ${refusal.status} ${error.code}); images retained ${fmt(await imagesUsed(stub))}, jobs ${fmt(health)}`,
+      `memory (stub RSS, default settings): ${fmt(rss[0]!)} MB after start-up, ${fmt(rss[1]!)} MB with ${fmt(DEFAULT_IMAGE_QUOTA)} images, ${fmt(rss[2]!)} MB after 100,000 more creates (${fmt(refused)} refused, a create now: ${refusal.status} ${error.code}); images retained ${fmt(await imagesUsed(stub))}, jobs ${fmt(health)}`,
     );
   } finally {
     await stop(stub);
   }
+
+  console.log("\ngoals:");
+  for (const g of goals) console.log(`- ${g.figure}: ${fmt(g.value, 2)} (goal ${g.goal}) ${g.met ? "met" : "NOT met"}`);
 }
 
 await (SMOKE ? smoke() : values["floor-parts"] ? floorParts() : values.only ? only(values.only.split(",") as ServerName[]) : full());

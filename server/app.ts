@@ -1,14 +1,10 @@
 // Builds the stub's Express app from the bundled contracts. It never listens: main.ts does. The pieces it puts
 // together: the request context (ID, CORS, log), the static files, the control API, and each IMS operation's
 // route (security, validation, handler), then the error handler that answers every refusal in the IMS shape.
-import express from "express";
-import * as OpenApiValidator from "express-openapi-validator";
-import { bodyRefusals } from "./contract/body-refusal.js";
-import { unknownBodyFields } from "./contract/near-miss.js";
-import { responseExamples } from "./contract/canned-responses.js";
-import { loadSpec, schemaValidators, type OpenApiDocument } from "./contract/spec.js";
-import { deferSpecMetaValidation } from "./contract/validator-startup.js";
-import { defaultSettings, type StubSettings } from "./config.js";
+import express, { type RequestHandler } from "express";
+import { compiledContract, CONTROL_PREFIX } from "./contract/compiled.js";
+import type { OpenApiDocument } from "./contract/spec.js";
+import { checkOptions, defaultSettings, isFunction, isObject, isText, isWholeNumber, settingKeys, type ExtraOptions, type StubSettings } from "./config.js";
 import { controlHandlers } from "./control/control-handlers.js";
 import { requireControlToken } from "./control/auth.js";
 import { withTestingHandlers } from "./control/testing-handlers.js";
@@ -21,14 +17,11 @@ import { jsonLineLogger, type LogEntry } from "./http/log.js";
 import { requestContext } from "./http/request-context.js";
 import { RateLimiter } from "./http/rate-limit.js";
 import { acceptedSchemes, handle, handlerFor, mountOperations, requireCaller } from "./http/routes.js";
-import { mountStaticFiles, STATIC_PATHS } from "./http/static-files.js";
+import { mountStaticFiles } from "./http/static-files.js";
 import { ImsBackend } from "./ims/backend.js";
-import { bodyClassifier, CREATE_IMAGE_BRANCHES } from "./ims/create-image/classify.js";
 import { ImsError } from "./ims/errors.js";
 import { imsHandlers, type ImsOperationId } from "./ims/ims-handlers.js";
 import { ContractProxy, proxyHandlers, type ProxySettings } from "./proxy/proxy.js";
-
-deferSpecMetaValidation();
 
 export type { LogEntry };
 
@@ -49,26 +42,60 @@ export type CreateAppOptions = Partial<StubSettings> & {
 
 export type StubApp = ReturnType<typeof express> & Pick<ImsBackend, "jobs" | "images" | "scenario">;
 
-const CONTROL_PREFIX = "/_stub";
+/** createApp()'s options besides the settings, each with its check. */
+export const CREATE_APP_EXTRAS = {
+  now: isFunction,
+  logger: isFunction,
+  handlers: isObject,
+  maxClockSkewMs: isWholeNumber,
+  docsDir: isText,
+  upstreamSignAs: isObject,
+  spec: isObject,
+} satisfies ExtraOptions & Record<Exclude<keyof CreateAppOptions, keyof StubSettings>, unknown>;
+
+/**
+ * express-openapi-validator keys the validators it compiles by the request's Content-Type as well: a GET that
+ * carries one (some SDKs send it on every request) would compile its operation's validators a second time, on
+ * a request a test times. An operation that takes no body has no use for it.
+ */
+const ignoreContentType: RequestHandler = (req, _res, next) => {
+  delete req.headers["content-type"];
+  next();
+};
+
+/** The Express settings of every stub's app. */
+function configureExpress(app: ReturnType<typeof express>): void {
+  app.disable("x-powered-by");
+  app.set("etag", false);
+}
+
+let sharedPrototypes: Pick<StubApp, "request" | "response"> | undefined;
+
+/**
+ * Express gives each app request and response prototypes of its own (`req.app` is set on them): each new app's
+ * requests then have shapes V8 has not met, and in a process that started a hundred stubs every request goes
+ * through property look-ups that have seen a hundred shapes. Apps that are never handed out (startStub()'s, the
+ * warm-up's) all have the settings createApp gives, and share one pair, whose `app` is a template with those
+ * settings (which serves nothing and holds no stub's state).
+ */
+export function shareRequestPrototypes(app: StubApp): void {
+  if (!sharedPrototypes) {
+    const template = express();
+    configureExpress(template);
+    sharedPrototypes = { request: template.request, response: template.response };
+  }
+  app.request = sharedPrototypes.request;
+  app.response = sharedPrototypes.response;
+}
 
 export function createApp(options: CreateAppOptions = {}): StubApp {
-  const settings: StubSettings = { ...defaultSettings(), log: false, ...options };
+  // Checked as the command line is: a misspelt option, a wrong type or a value out of range stops here, named.
+  const settings: StubSettings = { ...defaultSettings(), log: false, ...checkOptions("createApp()", options, settingKeys(), CREATE_APP_EXTRAS) };
   const now = options.now ?? Date.now;
-  // The shipped contract was checked when it was built (lint, the OpenAPI 3.1 meta-schema, every schema compiled
-  // by the tests), so start-up does not check it again; a contract passed in is checked here, before any request.
-  const checkContract = options.spec !== undefined;
-  const spec = options.spec ?? loadSpec("openapi");
-  const controlSpec = loadSpec("control-openapi");
-  const validatorFor = schemaValidators(spec);
-  if (checkContract) {
-    for (const branch of CREATE_IMAGE_BRANCHES) {
-      try {
-        validatorFor(branch);
-      } catch (error) {
-        throw new Error(`the contract's schema ${branch} does not compile: ${(error as Error).message}`);
-      }
-    }
-  }
+  // The contract, compiled once per process and shared: this stub builds only its own state and routes.
+  // (The shipped contract was checked when it was built; a contract passed in is checked on its first use.)
+  const contract = compiledContract(options.spec);
+  const { spec, controlSpec, examples: documentedExamples } = contract;
   const backend = new ImsBackend(settings, now);
   const logger = options.logger ?? (settings.log ? jsonLineLogger() : undefined);
   const proxy = settings.upstream
@@ -80,7 +107,6 @@ export function createApp(options: CreateAppOptions = {}): StubApp {
     : undefined;
   const handlers = proxy ? proxyHandlers(proxy, spec) : { ...imsHandlers(backend), ...options.handlers };
   // A proxy passes Prefer on to its upstream rather than answer it.
-  const documentedExamples = responseExamples(spec);
   const examples = proxy ? undefined : documentedExamples;
   // For client teams' tests: faults, throttling (only when asked for) and the request journal.
   const faults = new FaultRules(spec, documentedExamples);
@@ -89,48 +115,34 @@ export function createApp(options: CreateAppOptions = {}): StubApp {
   const authSettings = { projectId: settings.projectId, credentials: settings.credentials, maxClockSkewMs: options.maxClockSkewMs ?? 15 * 60_000, now };
 
   const app = Object.assign(express(), { jobs: backend.jobs, images: backend.images, scenario: backend.scenario }) as StubApp;
-  app.disable("x-powered-by");
-  app.set("etag", false);
+  configureExpress(app);
   app.use(requestContext(settings.corsOrigin, logger, journal));
-  mountStaticFiles(app.router, options.docsDir);
+  mountStaticFiles(app.router, contract.bundled, options.docsDir);
   app.use(jsonBody(settings.bodyLimitBytes));
 
   // The control API has its own validator; requests elsewhere skip it entirely rather than walk its chain.
   const control = withTestingHandlers(controlHandlers(backend, proxy), { journal, faults, rateLimiter, operationIds: [...documentedExamples.keys()] });
   const controlRouter = express.Router();
   controlRouter.use(requireControlToken(settings.controlToken, controlSpec));
-  // The token was checked in front of the validator (control/auth.ts), and a stub started without one asks for none.
-  controlRouter.use(OpenApiValidator.middleware({ apiSpec: controlSpec as never, validateApiSpec: false, validateSecurity: false, validateRequests: { allErrors: false }, validateResponses: true }));
+  controlRouter.use(contract.controlValidator);
   mountOperations(controlRouter, controlSpec, ({ operationId }) => [handle(operationId, handlerFor(control, operationId), undefined)]);
   app.use((req, res, next) => (req.path.startsWith(`${CONTROL_PREFIX}/`) ? controlRouter(req, res, next) : next()));
 
-  const validator = OpenApiValidator.middleware({
-    apiSpec: structuredClone(spec) as never,
-    validateApiSpec: checkContract,
-    ignorePaths: (path: string) => path.startsWith(`${CONTROL_PREFIX}/`) || STATIC_PATHS.has(path),
-    // Unknown query parameters are ignored, as IMS ignores them (ListImages says so in the contract).
-    validateRequests: { allErrors: false, allowUnknownQueryParameters: true },
-    validateResponses: true,
-    validateSecurity: false,
-    // The contract has no multipart bodies: no multipart step for every request to walk.
-    fileUploader: false,
-  });
+  const { validator } = contract;
   mountOperations(app.router, spec, (operation) => {
     const schemes = acceptedSchemes(spec, operation);
     return [
       faults.step(operation.operationId),
       ...(schemes ? [requireCaller(schemes, authSettings)] : []),
       ...(rateLimiter ? [rateLimiter.step()] : []),
+      ...("requestBody" in operation.operation ? [] : [ignoreContentType]),
       ...validator,
       handle(operation.operationId, handlerFor(handlers, operation.operationId), examples),
     ];
   });
   // What no operation's route took: the validator answers a documented path's other methods (405 with Allow).
-  app.use(validator);
+  app.use(...validator);
   app.use((req, _res, next) => next(new ImsError("IMG.0121", `No API at ${req.method} ${req.path}.`, 404)));
-  const createImageRefusal = bodyClassifier(validatorFor, spec.components.schemas);
-  const bodyRefusal = bodyRefusals(spec, validatorFor);
-  const classifyBody = (operationId: string | undefined, body: unknown) => createImageRefusal(operationId, body) ?? bodyRefusal(operationId, body);
-  app.use(errorHandler(classifyBody, unknownBodyFields([spec, controlSpec]), logger, proxy));
+  app.use(errorHandler(contract.classifyBody, contract.unknownBodyFields, logger, proxy));
   return app;
 }

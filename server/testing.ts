@@ -6,9 +6,10 @@ import type { AddressInfo } from "node:net";
 import createClient, { type Client } from "openapi-fetch";
 import { createImsClient, type ImsAuth, type ImsClient, type ImsClientOptions } from "../client/index.js";
 import type { components, paths as ControlPaths } from "../generated/control-openapi.js";
-import { createApp, type CreateAppOptions } from "./app.js";
-import { DEFAULT_PROJECT_ID } from "./config.js";
+import { CREATE_APP_EXTRAS, createApp, shareRequestPrototypes, type CreateAppOptions } from "./app.js";
+import { checkOptions, ConfigError, DEFAULT_PROJECT_ID, isObject, settingKeys } from "./config.js";
 import { serve } from "./http/serve.js";
+import { warmUp } from "./warm-up.js";
 
 export type { ControlPaths };
 export type JournalEntry = components["schemas"]["JournalEntry"];
@@ -37,9 +38,22 @@ export type TestStub = {
  * `rateLimit`, `journalSize`, `controlToken`...), except that jobs end at their first read
  * (`progression: "immediate"`) unless told otherwise, and nothing is logged.
  */
+/** The settings startStub() takes: all but where it listens (a free loopback port). */
+const STUB_SETTINGS = settingKeys().filter((key) => key !== "host" && key !== "port");
+const { handlers: _handlers, spec: _spec, docsDir: _docsDir, ...stubExtras } = CREATE_APP_EXTRAS;
+const listensItself = (_value: unknown, name: string) => {
+  throw new ConfigError(`${name} is not an option of startStub(): it listens on a free loopback port, and its url says which`);
+};
+const START_STUB_EXTRAS = { ...stubExtras, auth: isObject, clientOptions: isObject, host: listensItself, port: listensItself };
+
 export async function startStub(options: StartStubOptions = {}): Promise<TestStub> {
+  // Refused here, before anything listens: `{ progresion: "per-poll" }` names progression.
+  checkOptions("startStub()", options, STUB_SETTINGS, START_STUB_EXTRAS);
   const { auth, clientOptions, ...settings } = options;
+  // The first stub of a process compiles the contract's validators, for every stub after it.
+  await warmUp();
   const app = createApp({ progression: "immediate", log: false, ...settings });
+  shareRequestPrototypes(app);
   const server = await serve(app, 0, "127.0.0.1");
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const control = createClient<ControlPaths>({ baseUrl: url });

@@ -1,5 +1,5 @@
 // What the stub serves beside the API: the bundled contract and the docs site.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Router } from "express";
 import { generatedDir } from "../contract/spec.js";
@@ -7,8 +7,10 @@ import { generatedDir } from "../contract/spec.js";
 /** Paths served here, which the API's validator must not look at. */
 export const STATIC_PATHS: ReadonlySet<string> = new Set(["/openapi.json", "/openapi.yaml", "/docs", "/docs/", "/docs/zh-CN", "/docs/zh-CN/", "/favicon.ico"]);
 
-export function mountStaticFiles(router: Router, docsDir = join(generatedDir, "docs")): void {
-  const bundled = { json: readFileSync(join(generatedDir, "openapi.json")), yaml: readFileSync(join(generatedDir, "openapi.yaml")) };
+/** The bundled contract's two files, read once per process. */
+export type BundledFiles = { readonly json: Buffer; readonly yaml: Buffer };
+
+export function mountStaticFiles(router: Router, bundled: BundledFiles, docsDir = join(generatedDir, "docs")): void {
   router.get("/openapi.json", (_req, res) => void res.type("application/json").send(bundled.json));
   router.get("/openapi.yaml", (_req, res) => void res.type("application/yaml").send(bundled.yaml));
   const docsFile = join(docsDir, "index.html");

@@ -54,6 +54,61 @@ describe("startStub", () => {
     }
   });
 
+  it("two stubs in one process share no images, settings or world", async () => {
+    const [a, b] = await Promise.all([startStub({ imageQuota: 1 }), startStub({ world: { servers: ["11111111-2222-3333-4444-555555555555"] } })]);
+    try {
+      const { job_id } = await a.client.createImage(body("volume") as CreateImageBody);
+      const imageId = ((await a.client.showJob(job_id)) as { entities: { image_id: string } }).entities.image_id;
+      expect((await b.control.GET("/_stub/images")).data!.images).toEqual([]);
+      const listed = await fetch(`${b.url}/v2/cloudimages?id=${imageId}`, { headers: { "X-Auth-Token": "t" } });
+      expect(await listed.json()).toEqual({ images: [] });
+      // a's quota of 1 is full; b keeps the default.
+      await expect(a.client.createImage(body("volume") as CreateImageBody)).rejects.toMatchObject({ code: "IMG.0015" });
+      await expect(b.client.createImage(body("volume") as CreateImageBody)).resolves.toMatchObject({ job_id: expect.any(String) });
+      expect((await a.control.GET("/_stub/health")).data).toMatchObject({ jobs: 1 });
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it("a stub started after 100 others answers like the first", async () => {
+    /** What a stub answers to the same requests, its IDs and times masked: status and body of each. */
+    const transcript = async (stub: Awaited<ReturnType<typeof startStub>>) => {
+      const headers = { "X-Auth-Token": "t", "Content-Type": "application/json" };
+      const ask = async (path: string, init: RequestInit = {}) => {
+        const response = await fetch(`${stub.url}${path}`, { headers, ...init });
+        return `${response.status} ${(await response.text()).replace(/[0-9a-f]{32}|[0-9a-f-]{36}|\d{4}-\d\d-\d\dT[\d:.]+Z/g, "<masked>")}`;
+      };
+      const created = await fetch(`${stub.url}/v2/cloudimages/action`, { method: "POST", headers, body: JSON.stringify(body("serverSystem")) });
+      const { job_id: jobId } = (await created.json()) as { job_id: string };
+      const job = await ask(`/v1/cloudimages/job/${jobId}`);
+      const imageId = /"image_id":"([^"]+)"/.exec(await (await fetch(`${stub.url}/v1/cloudimages/job/${jobId}`, { headers })).text())![1];
+      return [
+        created.status,
+        job,
+        await ask(`/v2/cloudimages?id=${imageId}`),
+        await ask("/v2/cloudimages/action", { method: "POST", body: JSON.stringify({ name: "x", instanceId: "y" }) }),
+        await ask("/v1/cloudimages/job/x", { headers: { ...headers, Prefer: "example=fail" } }),
+        await ask("/v1/cloudimages/quota"),
+        await ask("/_stub/jobs"),
+      ];
+    };
+    const first = await startStub();
+    const expected = await transcript(first);
+    await first.close();
+    for (let i = 0; i < 100; i++) {
+      const other = await startStub({ progression: i % 2 ? "per-poll" : "timed", imageQuota: i });
+      await other.client.createImage(body("volume") as CreateImageBody).catch(() => undefined);
+      await other.close();
+    }
+    const last = await startStub();
+    try {
+      expect(await transcript(last)).toEqual(expected);
+    } finally {
+      await last.close();
+    }
+  }, 60_000);
+
   it("close() frees the port, even with an answer held back by a delay, and leaves no timer behind", async () => {
     const timersBefore = activeTimers();
     const stub = await startStub();

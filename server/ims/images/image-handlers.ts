@@ -29,7 +29,7 @@ export function imageHandlers({ images }: ImsBackend): Record<ImageOperationId, 
   /** The image the path names, which the caller must own to change. */
   function ownImage(req: StubRequest, refusal: ImsError): StoredImage {
     const image = visibleImage(req);
-    if (image.attributes.owner !== req.caller!.projectId) throw refusal;
+    if (image.owner !== req.caller!.projectId) throw refusal;
     return image;
   }
 
@@ -69,13 +69,15 @@ export function imageHandlers({ images }: ImsBackend): Record<ImageOperationId, 
       const keys = tags.map((tag) => tag.key);
       const repeated = keys.find((key, i) => keys.indexOf(key) !== i);
       if (repeated !== undefined) throw new ImsError("IMG.0115", `The tag key ${JSON.stringify(repeated)} is given twice.`);
+      const imageTags = image.tags;
       if (action === "create") {
-        const added = keys.filter((key) => !image.tags.has(key)).length;
-        if (image.tags.size + added > MAX_TAGS) throw new ImsError("IMG.0116", `The image has ${image.tags.size} tags; ${added} more would pass ${MAX_TAGS}.`);
-        for (const { key, value } of tags) image.tags.set(key, value);
+        const added = keys.filter((key) => !imageTags.has(key)).length;
+        if (imageTags.size + added > MAX_TAGS) throw new ImsError("IMG.0116", `The image has ${imageTags.size} tags; ${added} more would pass ${MAX_TAGS}.`);
+        for (const { key, value } of tags) imageTags.set(key, value);
       } else {
-        for (const key of keys) image.tags.delete(key);
+        for (const key of keys) imageTags.delete(key);
       }
+      image.tags = imageTags;
       images.touch(image);
       res.status(204).end();
     },

@@ -13,22 +13,125 @@ export type ImageTag = components["schemas"]["ImageTag"];
 /** What an image shows besides what the store derives (ID, status, times, links, tags). */
 export type ImageAttributes = Record<string, unknown> & { name: string; owner: string; visibility: string };
 
-type StoredImage = {
-  id: string;
-  /** Creation order, the tie-break of every sort: two images made in the same millisecond still have an order. */
-  seq: number;
-  createdAt: number;
-  updatedAt: number;
-  activeAt: number | undefined;
-  /** The settled status; while the creating job runs, undefined, and `job` tells. */
-  status: ImageStatus | undefined;
-  job: (() => JobProgress) | undefined;
-  attributes: ImageAttributes;
-  tags: Map<string, string>;
-  /** Counted in its owner's quota: a private image a create made (not one of the world's). */
-  counted: boolean;
-};
+/**
+ * Where stored times count from: an offset from it is one of V8's small integers for twelve days either way, so a
+ * time held costs no heap number (a clock far from now still works, its offsets boxed).
+ */
+const EPOCH_MS = Date.now();
 
+/**
+ * What the attributes of images have in common (everything but the name, the source and the description) and
+ * their tags, as JSON text, kept once per distinct text: the images of one pipeline differ in little else.
+ */
+class SharedTexts {
+  private readonly texts = new Map<string, string>();
+
+  intern(text: string): string {
+    const known = this.texts.get(text);
+    if (known !== undefined) return known;
+    // Texts no image shares any more are never looked for: past this many distinct ones, start again (the images
+    // keep theirs; only later ones stop sharing with earlier ones).
+    if (this.texts.size >= MAX_SHARED_TEXTS) this.texts.clear();
+    this.texts.set(text, text);
+    return text;
+  }
+
+  clear(): void {
+    this.texts.clear();
+  }
+}
+
+const NO_TAGS = "[]";
+const MAX_SHARED_TEXTS = 10_000;
+
+/**
+ * A held image, lean: the store holds a hundred thousand of them, and every object each one keeps is one more
+ * that each full garbage collection walks, taxing every request. Its own strings (ID, name, source), what it
+ * shares with others as one interned JSON text (no object the collector must walk inside), numbers as small
+ * integers. `attributes` and `tags` are read and written whole; both are rare next to what reads the record.
+ */
+class StoredImage {
+  /** Creation order, the tie-break of every sort: two images made in the same millisecond still have an order. */
+  readonly seq: number;
+  private created: number;
+  private updated: number;
+  private active: number | undefined = undefined;
+  /** The settled status; while the creating job runs, undefined, and `job` tells. */
+  status: ImageStatus | undefined = undefined;
+  job: (() => JobProgress) | undefined = undefined;
+  /** Counted in its owner's quota: a private image a create made (not one of the world's). */
+  counted = false;
+  /** Read by every visibility check: kept as fields, not in the text. */
+  owner!: string;
+  visibility!: string;
+  private name!: string;
+  private origin: string | undefined;
+  private description: string | undefined;
+  /** The other attributes, as interned JSON. */
+  private common!: string;
+  private tagText: string = NO_TAGS;
+
+  constructor(
+    readonly id: string,
+    seq: number,
+    createdAt: number,
+    attributes: ImageAttributes,
+    tags: Iterable<readonly [string, string]>,
+    private readonly texts: SharedTexts,
+  ) {
+    this.seq = seq;
+    this.created = createdAt - EPOCH_MS;
+    this.updated = this.created;
+    this.attributes = attributes;
+    this.tags = new Map(tags);
+  }
+
+  get createdAt(): number {
+    return EPOCH_MS + this.created;
+  }
+  get updatedAt(): number {
+    return EPOCH_MS + this.updated;
+  }
+  set updatedAt(ms: number) {
+    this.updated = ms - EPOCH_MS;
+  }
+  get activeAt(): number | undefined {
+    return this.active === undefined ? undefined : EPOCH_MS + this.active;
+  }
+  set activeAt(ms: number | undefined) {
+    this.active = ms === undefined ? undefined : ms - EPOCH_MS;
+  }
+
+  /** A fresh copy of the attributes, name first. */
+  get attributes(): ImageAttributes {
+    return {
+      name: this.name,
+      ...(JSON.parse(this.common) as Record<string, unknown>),
+      ...(this.origin !== undefined && { __data_origin: this.origin }),
+      ...(this.description !== undefined && { __description: this.description }),
+    } as ImageAttributes;
+  }
+  set attributes(value: ImageAttributes) {
+    const { name, __data_origin: origin, __description: description, ...common } = value;
+    this.name = name;
+    this.owner = value.owner;
+    this.visibility = value.visibility;
+    // Strings as the contract makes them (`__*` attributes are strings); anything else stays in the text.
+    if (typeof origin === "string" || origin === undefined) this.origin = origin;
+    else (common as Record<string, unknown>).__data_origin = origin;
+    if (typeof description === "string" || description === undefined) this.description = description;
+    else (common as Record<string, unknown>).__description = description;
+    this.common = this.texts.intern(JSON.stringify(common));
+  }
+
+  /** A fresh copy of the tags: change it, then set it back. */
+  get tags(): Map<string, string> {
+    return new Map(this.tagText === NO_TAGS ? [] : (JSON.parse(this.tagText) as [string, string][]));
+  }
+  set tags(value: ReadonlyMap<string, string>) {
+    this.tagText = value.size === 0 ? NO_TAGS : this.texts.intern(JSON.stringify([...value]));
+  }
+}
 
 const STATUS_WHILE: Record<"INIT" | "RUNNING", ImageStatus> = { INIT: "queued", RUNNING: "saving" };
 
@@ -42,6 +145,7 @@ export class ImageStore {
   /** Images whose job has not been seen to end, oldest first. */
   private readonly pending = new Set<StoredImage>();
   private nextSeq = 0;
+  private readonly texts = new SharedTexts();
 
   constructor(
     readonly quota: number,
@@ -57,11 +161,12 @@ export class ImageStore {
     this.ordered = [];
     this.countByOwner.clear();
     this.pending.clear();
+    this.texts.clear();
   }
 
   /** How many private images a project has made and keeps (what its quota counts). */
   used(projectId: string): number {
-    for (const image of [...this.pending]) if (image.attributes.owner === projectId) this.settle(image);
+    for (const image of [...this.pending]) if (image.owner === projectId) this.settle(image);
     return this.countByOwner.get(projectId) ?? 0;
   }
 
@@ -113,18 +218,7 @@ export class ImageStore {
 
   /** A new image, neither settled, pending nor counted: each kind of add sets what it knows. */
   private fresh(id: string, attributes: ImageAttributes, tags: readonly ImageTag[], createdAt = this.now()): StoredImage {
-    return {
-      id,
-      seq: this.nextSeq++,
-      createdAt,
-      updatedAt: createdAt,
-      activeAt: undefined,
-      status: undefined,
-      job: undefined,
-      attributes: { ...attributes },
-      tags: new Map(tags.map((tag) => [tag.key, tag.value])),
-      counted: false,
-    };
+    return new StoredImage(id, this.nextSeq++, createdAt, attributes, tags.map((tag) => [tag.key, tag.value] as const), this.texts);
   }
 
   private insert(image: StoredImage): void {
@@ -143,7 +237,7 @@ export class ImageStore {
     if (this.ordered[index] === image) this.ordered.splice(index, 1);
     else this.ordered = this.ordered.filter((other) => other !== image);
     if (image.counted) {
-      const owner = image.attributes.owner;
+      const { owner } = image;
       this.countByOwner.set(owner, (this.countByOwner.get(owner) ?? 1) - 1);
     }
   }
@@ -214,6 +308,7 @@ export class ImageStore {
   /** The image as IMS shows it. */
   view(image: StoredImage): Image {
     const { id, attributes } = image;
+    const activeAt = image.activeAt;
     // ID, name and status first, as IMS lists them (the spread sets name again, in its place: no copy without it).
     return {
       id,
@@ -226,7 +321,7 @@ export class ImageStore {
       schema: "/v2/schemas/image",
       created_at: imsTime(image.createdAt),
       updated_at: imsTime(image.updatedAt),
-      ...(image.activeAt !== undefined && { active_at: imsTime(image.activeAt) }),
+      ...(activeAt !== undefined && { active_at: imsTime(activeAt) }),
     } as Image;
   }
 }
@@ -251,5 +346,5 @@ function firstAfter(ordered: readonly StoredImage[], image: Pick<StoredImage, "c
 }
 
 function isVisibleTo(image: StoredImage, projectId: string): boolean {
-  return image.attributes.owner === projectId || image.attributes.visibility === "public";
+  return image.owner === projectId || image.visibility === "public";
 }
