@@ -10,9 +10,10 @@ const manifest = join(projectRoot, "package.json");
 /** Where the repository's own package.json waits while the tarball is made (node_modules: never packed). */
 export const kept = join(projectRoot, "node_modules/.cache/ims-pack/package.json");
 
-/** The manifest a consumer gets: every field but the scripts, in the same order and format. */
+/** The manifest a consumer gets: every field but the scripts and the install policy, in the same order and format. */
 export function packedManifest(text: string): string {
-  const { scripts: _scripts, ...rest } = JSON.parse(text) as Record<string, unknown>;
+  // allowScripts is this repository's own install policy (esbuild's postinstall), read only where npm installs it.
+  const { scripts: _scripts, allowScripts: _allowScripts, ...rest } = JSON.parse(text) as Record<string, unknown>;
   return `${JSON.stringify(rest, null, 2)}\n`;
 }
 

@@ -1,15 +1,27 @@
 // The package as another team meets it: `npm pack`, the tarball installed into an empty project, and there the
 // client from plain ESM and from CommonJS, a TypeScript consumer under `nodenext` and under `bundler`, a browser
-// bundle of the client, `npx ims-stub` with `createImageAndWait` against it, and the README's CI recipe run as
+// bundle of the client, `npx ims-stub` with `createImageAndWait` against it, and the CI guide's recipe run as
 // written. Installs come from npm's cache (npm ci filled it), so this needs no network.
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { projectRoot } from "../../scripts/generate.ts";
+
+/** The guides that show a consumer's files, each run here as written. */
+const TESTING_GUIDE = join(projectRoot, "spec/guides/testing-against-failures.md");
+const CI_GUIDE = join(projectRoot, "spec/guides/stub-in-ci.md");
+const PACKAGE_GUIDE = join(projectRoot, "spec/guides/package.md");
+
+/** The code block after `<!-- marker -->` in a guide. */
+function guideBlock(marker: string, guide = TESTING_GUIDE): string {
+  const block = new RegExp(`<!-- ${marker} -->\\s*\`\`\`\\w+\\n([\\s\\S]*?)\`\`\``).exec(readFileSync(guide, "utf8"))?.[1];
+  expect(block, `${guide} has a ${marker} block`).toBeDefined();
+  return block!;
+}
 
 const ownPackage = JSON.parse(readFileSync(join(projectRoot, "package.json"), "utf8"));
 const PACKAGE = ownPackage.name as string;
@@ -17,6 +29,18 @@ const devVersion = (name: string) => `${name}@${ownPackage.devDependencies[name]
 
 let consumer: string;
 let tarball: string;
+/** What npm warned about while installing the tarball into the consumer's project. */
+let installWarnings: string[];
+
+/** `npm install` from npm's cache into `cwd`, under the Node.js found first on PATH; returns npm's warnings. */
+function npmInstall(cwd: string, packages: string[], path = process.env.PATH): string[] {
+  const result = spawnSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", ...packages], { cwd, encoding: "utf8", env: { ...process.env, PATH: path } });
+  if (result.status !== 0) throw new Error(`npm install failed (${result.status}): ${result.stderr}`);
+  return result.stderr.split("\n").filter((line) => line.startsWith("npm warn"));
+}
+
+/** npm's install-script notices that name this package (npm 11 lists each package whose scripts await approval). */
+const installScriptNotices = (warnings: string[]) => warnings.filter((line) => /install-scripts|EBADENGINE/.test(line) && line.includes(PACKAGE));
 
 const run = (command: string, args: string[], env: NodeJS.ProcessEnv = {}) =>
   execFileSync(command, args, { cwd: consumer, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
@@ -34,7 +58,7 @@ function freePort(): Promise<number> {
   });
 }
 
-/** The same wait the README's recipe does, for the stub this test starts itself. */
+/** The same wait the CI guide's recipe does, for the stub this test starts itself. */
 async function untilHealthy(url: string, child: ChildProcess): Promise<void> {
   for (let i = 0; i < 150; i++) {
     if (child.exitCode !== null) throw new Error(`ims-stub exited with ${child.exitCode}`);
@@ -69,16 +93,7 @@ beforeAll(() => {
   const packed = JSON.parse(packOutput.slice(packOutput.indexOf("[\n")));
   tarball = join(consumer, packed[0].filename);
   write("package.json", JSON.stringify({ name: "consumer", version: "1.0.0", private: true, scripts: { test: "node flow.mjs" } }, null, 2));
-  run("npm", [
-    "install",
-    "--prefer-offline",
-    "--no-audit",
-    "--no-fund",
-    tarball,
-    devVersion("typescript"),
-    devVersion("@types/node"),
-    devVersion("openapi-typescript"),
-  ]);
+  installWarnings = npmInstall(consumer, [tarball, devVersion("typescript"), devVersion("@types/node"), devVersion("openapi-typescript")]);
 }, 240_000);
 
 afterAll(() => {
@@ -92,6 +107,16 @@ describe("the packed tarball", () => {
       expect(files).toContain(file);
     }
     expect(files.filter((f) => /^(test|scripts|spec|client|server|generated)\//.test(f) || f.endsWith(".ts") && !f.endsWith(".d.ts"))).toEqual([]);
+  });
+
+  it("carries no script: npm asks a consumer to approve nothing of this package", () => {
+    const manifest = JSON.parse(execFileSync("tar", ["-xzOf", tarball, "package/package.json"], { encoding: "utf8" }));
+    expect(manifest.scripts).toBeUndefined();
+    expect(manifest.allowScripts).toBeUndefined();
+    expect(manifest).toMatchObject({ name: PACKAGE, version: ownPackage.version, exports: ownPackage.exports, engines: ownPackage.engines });
+    expect(installScriptNotices(installWarnings)).toEqual([]);
+    // And the repository's own package.json is whole again after the pack.
+    expect(JSON.parse(readFileSync(join(projectRoot, "package.json"), "utf8")).scripts.prepare).toBeDefined();
   });
 
   it("installs no build tool for the consumer: no tsx, no esbuild, no vitest", () => {
@@ -203,43 +228,38 @@ export async function flow(): Promise<string> {
     const packages = new Set(inputs.map((input) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? input));
     expect([...packages].sort()).toEqual([PACKAGE, "browser.mjs", "leven", "openapi-fetch"].sort());
     expect(inputs.filter((input) => input.includes(`${PACKAGE}/`) && !input.includes(`${PACKAGE}/dist/client/`))).toEqual([]);
-    // The README states the size; keep it within 10 % of what a bundler makes.
+    // The package guide states the size; keep it within 10 % of what a bundler makes.
     const bytes = result.outputFiles[0]!.contents.byteLength;
-    const stated = /client's minified bundle is about ([\d.]+) kB/.exec(readFileSync(join(projectRoot, "README.md"), "utf8"));
-    expect(stated, "the README states the client's bundle size").not.toBeNull();
+    const stated = /client's minified bundle is about ([\d.]+) kB/.exec(readFileSync(PACKAGE_GUIDE, "utf8"));
+    expect(stated, "the package guide states the client's bundle size").not.toBeNull();
     expect(Math.abs(Number(stated![1]) * 1000 - bytes) / bytes).toBeLessThan(0.1);
   });
 });
 
-describe("startStub() in another team's tests, as the README writes them", () => {
+describe("startStub() in another team's tests, as the testing guide writes them", () => {
   // A project of its own: the one above must stay free of test frameworks.
   let tests: string;
-  const readmeBlock = (marker: string) => {
-    const block = new RegExp(`<!-- ${marker} -->\\s*\`\`\`\\w+\\n([\\s\\S]*?)\`\`\``).exec(readFileSync(join(projectRoot, "README.md"), "utf8"))?.[1];
-    expect(block, `the README has a ${marker} block`).toBeDefined();
-    return block!;
-  };
   const runIn = (command: string, args: string[]) =>
     execFileSync(command, args, { cwd: tests, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NODE_OPTIONS: "", NO_COLOR: "1", FORCE_COLOR: "0" } });
 
   beforeAll(() => {
     tests = mkdtempSync(join(tmpdir(), "ims-tests-"));
     writeFileSync(join(tests, "package.json"), JSON.stringify({ name: "tests", version: "1.0.0", private: true, type: "module" }, null, 2));
-    runIn("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", tarball, devVersion("vitest")]);
+    npmInstall(tests, [tarball, devVersion("vitest")]);
   }, 240_000);
   afterAll(() => {
     if (tests) rmSync(tests, { recursive: true, force: true });
   });
 
-  it("the README's vitest file passes under vitest", () => {
-    writeFileSync(join(tests, "ims-failures.test.ts"), readmeBlock("testing-vitest"));
+  it("the testing guide's vitest file passes under vitest", () => {
+    writeFileSync(join(tests, "ims-failures.test.ts"), guideBlock("testing-vitest"));
     const output = runIn(join(tests, "node_modules/.bin/vitest"), ["run", "--reporter=verbose", "ims-failures.test.ts"]);
     // biome-ignore lint/suspicious/noControlCharactersInRegex: colour codes, should any get through
     expect(output.replace(/\x1b\[[0-9;]*m/g, "")).toMatch(/Tests\s+7 passed \(7\)/);
   }, 120_000);
 
-  it("the README's node:test file passes under node --test", () => {
-    writeFileSync(join(tests, "ims-failures.test.mjs"), readmeBlock("testing-node-test"));
+  it("the testing guide's node:test file passes under node --test", () => {
+    writeFileSync(join(tests, "ims-failures.test.mjs"), guideBlock("testing-node-test"));
     const output = runIn("node", ["--test", "ims-failures.test.mjs"]);
     // The summary is TAP's (`# pass 2`) on Node 20 and 22 when the output is not a terminal, the spec reporter's
     // (`ℹ pass 2`) on Node 24 and later.
@@ -291,10 +311,8 @@ describe("the ims-stub command, as installed", () => {
   it.each<[string, NodeJS.ProcessEnv, string]>([
     ["", {}, "control API: open, no token"],
     [" with IMS_STUB_CONTROL_TOKEN set", { IMS_STUB_CONTROL_TOKEN: "ci-secret-control-token-0123456789" }, "control API: needs its Bearer token"],
-  ])("the README's CI recipe runs as written%s: start, wait, test, stop; and a client generated from the spec", async (_name, env, controlApi) => {
-    const readme = readFileSync(join(projectRoot, "README.md"), "utf8");
-    const recipe = /<!-- ci-recipe -->\s*```sh\n([\s\S]*?)```/.exec(readme)?.[1];
-    expect(recipe, "the README has a CI recipe block").toBeDefined();
+  ])("the CI guide's recipe runs as written%s: start, wait, test, stop; and a client generated from the spec", async (_name, env, controlApi) => {
+    const recipe = guideBlock("ci-recipe", CI_GUIDE);
     write("flow.mjs", FLOW_SCRIPT);
     // The recipe's port is 4010; a free one here, so that nothing on this machine can stand in for the stub.
     const port = await freePort();
@@ -312,4 +330,65 @@ describe("the ims-stub command, as installed", () => {
     expect(generated).toContain('"/v2/cloudimages/action"');
     expect(generated).toContain("CreateImageRequestBody");
   }, 90_000);
+});
+
+// The suite runs on one Node.js line (24 in CI); the tarball is installed and used under the others it supports
+// too: each binary named in IMS_TEST_OTHER_NODES (colon-separated; .ci/run gives Node 22's).
+const otherNodes = (process.env.IMS_TEST_OTHER_NODES ?? "").split(":").filter(Boolean);
+const major = (node: string) => Number(execFileSync(node, ["-p", "process.versions.node.split('.')[0]"], { encoding: "utf8" }));
+
+it.runIf(process.env.CI === "true")("is installed under Node 22 and 24 in CI", () => {
+  const majors = new Set([Number(process.versions.node.split(".")[0]), ...otherNodes.map(major)]);
+  expect([...majors]).toEqual(expect.arrayContaining([22, 24]));
+});
+
+describe.each(otherNodes.map((node) => [major(node), node] as const))("under Node %i too", (_major, node) => {
+  let project: string;
+  let warnings: string[];
+  const path = `${dirname(node)}:${process.env.PATH}`;
+  const runHere = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+    execFileSync(node, args, { cwd: project, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, PATH: path, NODE_OPTIONS: "", ...env } });
+
+  beforeAll(() => {
+    project = mkdtempSync(join(tmpdir(), "ims-node-"));
+    writeFileSync(join(project, "package.json"), JSON.stringify({ name: "consumer", version: "1.0.0", private: true }, null, 2));
+    warnings = npmInstall(project, [tarball], path);
+  }, 240_000);
+  afterAll(() => {
+    if (project) rmSync(project, { recursive: true, force: true });
+  });
+
+  it("installs with nothing to approve, and the client loads from ESM and CommonJS", () => {
+    expect(installScriptNotices(warnings)).toEqual([]);
+    writeFileSync(join(project, "check.mjs"), `import { createImsClient } from "${PACKAGE}/client";\nconsole.log(process.versions.node.split(".")[0], typeof createImsClient);\n`);
+    writeFileSync(join(project, "check.cjs"), `const { createImsClient } = require("${PACKAGE}/client");\nconsole.log(typeof createImsClient);\n`);
+    expect(runHere(["check.mjs"]).trim()).toBe(`${_major} function`);
+    expect(runHere(["check.cjs"]).trim()).toBe("function");
+  });
+
+  it("ims-stub serves there, and a client's whole flow runs against it", async () => {
+    writeFileSync(join(project, "flow.mjs"), FLOW_SCRIPT);
+    const child = spawn(node, [join(project, "node_modules", PACKAGE, "dist/server/main.js"), "--port", "0", "--log", "off"], { cwd: project, stdio: ["ignore", "pipe", "pipe"] });
+    try {
+      let stdout = "";
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout!.on("data", (chunk) => {
+          stdout += chunk;
+          const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
+          if (m) resolve(m[1]!);
+        });
+        child.once("exit", (code) => reject(new Error(`ims-stub exited with ${code}: ${stdout}`)));
+      });
+      expect(runHere(["flow.mjs"], { IMS_ENDPOINT: url })).toMatch(/^created image [0-9a-f-]{36}/);
+    } finally {
+      child.kill("SIGTERM");
+    }
+  }, 60_000);
+
+  it("the node:test file of the testing guide passes under its node --test", () => {
+    writeFileSync(join(project, "ims-failures.test.mjs"), guideBlock("testing-node-test"));
+    const output = runHere(["--test", "ims-failures.test.mjs"], { NO_COLOR: "1", FORCE_COLOR: "0" });
+    expect(output).toMatch(/^(# |ℹ )pass 2$/m);
+    expect(output).toMatch(/^(# |ℹ )fail 0$/m);
+  }, 120_000);
 });

@@ -90,10 +90,11 @@ describe("the ims-stub command", () => {
         npm.once("exit", (code) => reject(new Error(`npm start exited with ${code}: ${stdout}`)));
       });
       await expect.poll(() => existsSync(pidFile)).toBe(true);
-      stubPid = Number(readFileSync(pidFile, "utf8"));
-      expect(stubPid).not.toBe(npm.pid);
+      const pid = Number(readFileSync(pidFile, "utf8"));
+      stubPid = pid;
+      expect(pid).not.toBe(npm.pid);
       npm.kill("SIGTERM");
-      await expect.poll(() => alive(stubPid), { timeout: 10_000 }).toBe(false);
+      await expect.poll(() => alive(pid), { timeout: 10_000 }).toBe(false);
       await expect(fetch(`${url}/_stub/health`)).rejects.toThrow();
     } finally {
       // A stub left running by a failure here must not outlive the test.
