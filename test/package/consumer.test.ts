@@ -40,7 +40,7 @@ function npmInstall(cwd: string, packages: string[], path = process.env.PATH): s
 }
 
 /** npm's install-script notices that name this package (npm 11 lists each package whose scripts await approval). */
-const installScriptNotices = (warnings: string[]) => warnings.filter((line) => /install-scripts|EBADENGINE/.test(line) && line.includes(PACKAGE));
+const installScriptNotices = (warnings: string[]) => warnings.filter((line) => line.includes("install-scripts") && line.includes(PACKAGE));
 
 const run = (command: string, args: string[], env: NodeJS.ProcessEnv = {}) =>
   execFileSync(command, args, { cwd: consumer, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
