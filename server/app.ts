@@ -51,6 +51,23 @@ export type StubApp = ReturnType<typeof express> & Pick<ImsBackend, "jobs" | "im
 
 const CONTROL_PREFIX = "/_stub";
 
+/**
+ * The validators of the shipped contracts, built once per process. Building one (loading its contract,
+ * compiling each operation's schemas on first use) is most of a stub's start-up, and a validator holds nothing
+ * of any one stub: every stub of a process (a `startStub()` per test) shares them.
+ */
+/** The shipped contract's schema validators (for refused bodies), compiled on first use, shared likewise. */
+let shippedSchemaValidators: ReturnType<typeof schemaValidators> | undefined;
+const sharedValidators = new Map<"ims" | "control", ReturnType<typeof OpenApiValidator.middleware>>();
+function sharedValidator(contract: "ims" | "control", build: () => ReturnType<typeof OpenApiValidator.middleware>) {
+  let validator = sharedValidators.get(contract);
+  if (!validator) {
+    validator = build();
+    sharedValidators.set(contract, validator);
+  }
+  return validator;
+}
+
 export function createApp(options: CreateAppOptions = {}): StubApp {
   const settings: StubSettings = { ...defaultSettings(), log: false, ...options };
   const now = options.now ?? Date.now;
@@ -59,7 +76,7 @@ export function createApp(options: CreateAppOptions = {}): StubApp {
   const checkContract = options.spec !== undefined;
   const spec = options.spec ?? loadSpec("openapi");
   const controlSpec = loadSpec("control-openapi");
-  const validatorFor = schemaValidators(spec);
+  const validatorFor = checkContract ? schemaValidators(spec) : (shippedSchemaValidators ??= schemaValidators(spec));
   if (checkContract) {
     for (const branch of CREATE_IMAGE_BRANCHES) {
       try {
@@ -100,11 +117,16 @@ export function createApp(options: CreateAppOptions = {}): StubApp {
   const controlRouter = express.Router();
   controlRouter.use(requireControlToken(settings.controlToken, controlSpec));
   // The token was checked in front of the validator (control/auth.ts), and a stub started without one asks for none.
-  controlRouter.use(OpenApiValidator.middleware({ apiSpec: controlSpec as never, validateApiSpec: false, validateSecurity: false, validateRequests: { allErrors: false }, validateResponses: true }));
+  controlRouter.use(
+    sharedValidator("control", () =>
+      OpenApiValidator.middleware({ apiSpec: controlSpec as never, validateApiSpec: false, validateSecurity: false, validateRequests: { allErrors: false }, validateResponses: true }),
+    ),
+  );
   mountOperations(controlRouter, controlSpec, ({ operationId }) => [handle(operationId, handlerFor(control, operationId), undefined)]);
   app.use((req, res, next) => (req.path.startsWith(`${CONTROL_PREFIX}/`) ? controlRouter(req, res, next) : next()));
 
-  const validator = OpenApiValidator.middleware({
+  const buildValidator = () =>
+    OpenApiValidator.middleware({
     apiSpec: structuredClone(spec) as never,
     validateApiSpec: checkContract,
     ignorePaths: (path: string) => path.startsWith(`${CONTROL_PREFIX}/`) || STATIC_PATHS.has(path),
@@ -115,6 +137,8 @@ export function createApp(options: CreateAppOptions = {}): StubApp {
     // The contract has no multipart bodies: no multipart step for every request to walk.
     fileUploader: false,
   });
+  // A contract passed in gets a validator of its own; the shipped one's is shared (see sharedValidator).
+  const validator = checkContract ? buildValidator() : sharedValidator("ims", buildValidator);
   mountOperations(app.router, spec, (operation) => {
     const schemes = acceptedSchemes(spec, operation);
     return [
