@@ -4,7 +4,7 @@
 // runs `restore`; npm reads package.json from disk when it makes the tarball, between the two.
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { projectRoot } from "./generate.ts";
+import { projectRoot } from "./project-root.ts";
 
 const manifest = join(projectRoot, "package.json");
 /** Where the repository's own package.json waits while the tarball is made (node_modules: never packed). */

@@ -58,6 +58,10 @@ const CONTROL_PREFIX = "/_stub";
  */
 /** The shipped contract's schema validators (for refused bodies), compiled on first use, shared likewise. */
 let shippedSchemaValidators: ReturnType<typeof schemaValidators> | undefined;
+function shippedSchemaValidatorsOf(spec: OpenApiDocument) {
+  if (!shippedSchemaValidators) shippedSchemaValidators = schemaValidators(spec);
+  return shippedSchemaValidators;
+}
 const sharedValidators = new Map<"ims" | "control", ReturnType<typeof OpenApiValidator.middleware>>();
 function sharedValidator(contract: "ims" | "control", build: () => ReturnType<typeof OpenApiValidator.middleware>) {
   let validator = sharedValidators.get(contract);
@@ -76,7 +80,7 @@ export function createApp(options: CreateAppOptions = {}): StubApp {
   const checkContract = options.spec !== undefined;
   const spec = options.spec ?? loadSpec("openapi");
   const controlSpec = loadSpec("control-openapi");
-  const validatorFor = checkContract ? schemaValidators(spec) : (shippedSchemaValidators ??= schemaValidators(spec));
+  const validatorFor = checkContract ? schemaValidators(spec) : shippedSchemaValidatorsOf(spec);
   if (checkContract) {
     for (const branch of CREATE_IMAGE_BRANCHES) {
       try {

@@ -8,7 +8,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { messagesFor } from "../../scripts/docs-site/console/messages.ts";
 import { operationsOf, tagLabel } from "../../scripts/docs-site/console/openapi.ts";
-import { projectRoot } from "../../scripts/generate.ts";
+import { projectRoot } from "../../scripts/project-root.ts";
 import { loadOverlay, translate } from "../../scripts/translations.ts";
 import { axeViolations, seriousOrCritical } from "../helpers/axe.ts";
 import { keepOnTheMachine, launchChromium, skipWithoutChromium } from "../helpers/chromium.ts";

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { projectRoot } from "../../scripts/generate.ts";
+import { projectRoot } from "../../scripts/project-root.ts";
 import { anchorOf, deadEnds, documents, linkTargets, namedPaths } from "../helpers/doc-links.ts";
 
 // Guides written on other branches at the same time, linked already: a link to one of them is not a dead end

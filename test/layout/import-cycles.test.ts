@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { projectRoot } from "../../scripts/generate.ts";
+import { projectRoot } from "../../scripts/project-root.ts";
 import { importCycles, importGraph, sourceFiles } from "../helpers/import-graph.ts";
 
 const FOLDERS = ["server", "client", "scripts", "test"];

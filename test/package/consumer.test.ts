@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { projectRoot } from "../../scripts/generate.ts";
+import { projectRoot } from "../../scripts/project-root.ts";
 
 /** The guides that show a consumer's files, each run here as written. */
 const TESTING_GUIDE = join(projectRoot, "spec/guides/testing-against-failures.md");

@@ -6,7 +6,7 @@ import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { projectRoot } from "../../scripts/generate.ts";
+import { projectRoot } from "../../scripts/project-root.ts";
 
 // The command as the package installs it: the compiled entry point (npm test builds it first).
 const BIN = join(projectRoot, "dist/server/main.js");
