@@ -230,7 +230,7 @@ describe.skipIf(skipWithoutChromium).each([
     found.push(...seriousOrCritical(await axeViolations(dark)).map((line) => `dark: ${line}`));
     await dark.close();
     expect(found).toEqual([]);
-  }, 120_000);
+  }, 300_000); // axe-core over the whole page at each stop: about a minute alone, more beside another file
 
   it(`links to the ${otherLanguage} page, at the same operation`, async () => {
     const create = operations.find((operation) => operation.id === "CreateImage")!;
