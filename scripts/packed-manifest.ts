@@ -12,7 +12,8 @@ export const kept = join(projectRoot, "node_modules/.cache/ims-pack/package.json
 
 /** The manifest a consumer gets: every field but the scripts and the install policy, in the same order and format. */
 export function packedManifest(text: string): string {
-  // allowScripts is this repository's own install policy (esbuild's postinstall), read only where npm installs it.
+  // allowScripts is this repository's own install policy (esbuild's postinstall; by name, as the lockfile has no
+  // resolved URLs to pin a version by), read only where npm installs it.
   const { scripts: _scripts, allowScripts: _allowScripts, ...rest } = JSON.parse(text) as Record<string, unknown>;
   return `${JSON.stringify(rest, null, 2)}\n`;
 }
