@@ -122,11 +122,12 @@ export function describeNetworkFailure(error: unknown): NetworkFailure {
             : "the server's certificate is not trusted here (a private CA can be given to Node with NODE_EXTRA_CA_CERTS)";
       return { kind: "tls", code, detail: `the TLS handshake failed (${code}${message ? `: ${message.split("\n", 1)[0]}` : ""}): ${hint}` };
     }
-    if (code.startsWith("HPE_")) {
-      return { kind: "not-http", code, detail: `the answer was not HTTP (${code}${message ? `: ${message}` : ""}): is something else listening on that port, or is it an https:// endpoint?` };
-    }
+    if (code.startsWith("HPE_")) return notHttp(code, message);
     return { kind: "network", code, detail: message ? `${message} (${code})` : codeText };
   }
+  // Node 24's fetch (undici 7) throws its HTTPParserError with no code: its name says the same as HPE_ did.
+  const parserError = chain.find((link) => link.name === "HTTPParserError");
+  if (parserError) return notHttp(undefined, typeof parserError.message === "string" ? parserError.message : "");
   if (chain.some((link) => link.name === "TimeoutError")) {
     return { kind: "timeout", detail: "the request's signal timed out before an answer came (TimeoutError)" };
   }
@@ -143,6 +144,15 @@ export function describeNetworkFailure(error: unknown): NetworkFailure {
     };
   }
   return { kind: "network", detail: innerMessage };
+}
+
+function notHttp(code: string | undefined, message: string): NetworkFailure {
+  const what = [code ?? "HTTPParserError", message].filter(Boolean).join(": ");
+  return {
+    kind: "not-http",
+    ...(code !== undefined && { code }),
+    detail: `the answer was not HTTP (${what}): is something else listening on that port, or is it an https:// endpoint?`,
+  };
 }
 
 /** The request never got an answer: connection refused, DNS, TLS, a timeout, or the body could not be read. */

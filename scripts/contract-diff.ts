@@ -10,7 +10,7 @@ import { execFileSync } from "node:child_process";
 import { copyFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { projectRoot } from "./generate.ts";
+import { projectRoot } from "./project-root.ts";
 
 export const RELEASED_SPEC = join(projectRoot, "spec/released/openapi.json");
 export const CURRENT_SPEC = join(projectRoot, "generated/openapi.json");

@@ -8,8 +8,9 @@ import { parseArgs } from "node:util";
 import openapiTS, { astToString, COMMENT_HEADER } from "openapi-typescript";
 import { stringify } from "yaml";
 import { buildDocs } from "./build-docs.ts";
+import { projectRoot } from "./project-root.ts";
 
-export const projectRoot = resolve(import.meta.dirname, "..");
+export { projectRoot };
 
 /** Each spec root and the file stem its artifacts get in generated/. */
 export const specs = [

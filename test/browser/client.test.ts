@@ -3,7 +3,7 @@
 import { build } from "esbuild";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { projectRoot } from "../../scripts/generate.ts";
+import { projectRoot } from "../../scripts/project-root.ts";
 import { launchChromium, skipWithoutChromium } from "../helpers/chromium.ts";
 import { AK, PROJECT_ID, SK, startStub, type RunningStub } from "../helpers/stub.ts";
 

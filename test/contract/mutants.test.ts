@@ -8,7 +8,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { projectRoot } from "../../scripts/generate.ts";
+import { projectRoot } from "../../scripts/project-root.ts";
 import { failedParts, firstFailure, runVerify, takesJobTimeout, type VerifyRun } from "../helpers/ims-verify.ts";
 import { MUTANT_CLASSES, MUTANTS, type Mutant } from "../helpers/mutants.ts";
 import { startProvider, type Provider, type Setting } from "../helpers/mutating-proxy.ts";

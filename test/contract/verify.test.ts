@@ -8,7 +8,7 @@ import { createServer, type AddressInfo, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { projectRoot } from "../../scripts/generate.ts";
+import { projectRoot } from "../../scripts/project-root.ts";
 import { faultyProvider } from "../helpers/faulty.ts";
 import { AK, PROJECT_ID, SK, startStub, type RunningStub } from "../helpers/stub.ts";
 

@@ -8,7 +8,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { messagesFor } from "../../scripts/docs-site/console/messages.ts";
 import { operationsOf, tagLabel } from "../../scripts/docs-site/console/openapi.ts";
-import { projectRoot } from "../../scripts/generate.ts";
+import { projectRoot } from "../../scripts/project-root.ts";
 import { loadOverlay, translate } from "../../scripts/translations.ts";
 import { axeViolations, seriousOrCritical } from "../helpers/axe.ts";
 import { keepOnTheMachine, launchChromium, skipWithoutChromium } from "../helpers/chromium.ts";
@@ -230,7 +230,7 @@ describe.skipIf(skipWithoutChromium).each([
     found.push(...seriousOrCritical(await axeViolations(dark)).map((line) => `dark: ${line}`));
     await dark.close();
     expect(found).toEqual([]);
-  }, 120_000);
+  }, 300_000); // axe-core over the whole page at each stop: about a minute alone, more beside another file
 
   it(`links to the ${otherLanguage} page, at the same operation`, async () => {
     const create = operations.find((operation) => operation.id === "CreateImage")!;

@@ -8,7 +8,7 @@ import express from "express";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { messagesFor } from "../../scripts/docs-site/console/messages.ts";
-import { projectRoot } from "../../scripts/generate.ts";
+import { projectRoot } from "../../scripts/project-root.ts";
 import { keepOnTheMachine, launchChromium, skipWithoutChromium } from "../helpers/chromium.ts";
 import { startStub, type RunningStub } from "../helpers/stub.ts";
 

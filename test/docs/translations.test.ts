@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { resolveJsonPath } from "openapi-format";
 import { afterAll, describe, expect, it } from "vitest";
-import { projectRoot } from "../../scripts/generate.ts";
+import { projectRoot } from "../../scripts/project-root.ts";
 import { checkTranslations, englishHash, loadOverlay, missingTranslations, translate, translatableTexts } from "../../scripts/translations.ts";
 
 const english = JSON.parse(readFileSync(join(projectRoot, "generated/openapi.json"), "utf8"));

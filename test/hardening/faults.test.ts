@@ -66,5 +66,5 @@ describe("10,000 faulted requests", () => {
     const closed = snapshot();
     expect(closed.servers).toBe(before.servers);
     expect(closed.timers).toBeLessThanOrEqual(before.timers);
-  }, 120_000);
+  }, 300_000); // 12,000 real requests: about a minute alone, more beside another file on a busy machine
 });

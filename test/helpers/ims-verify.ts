@@ -2,7 +2,7 @@
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { projectRoot } from "../../scripts/generate.ts";
+import { projectRoot } from "../../scripts/project-root.ts";
 
 /** The built entry of `ims-verify`, wherever package.json's bin points it. */
 export const VERIFY_BIN = join(projectRoot, (JSON.parse(readFileSync(join(projectRoot, "package.json"), "utf8")) as { bin: Record<string, string> }).bin["ims-verify"]!);

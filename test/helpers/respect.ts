@@ -4,7 +4,7 @@ import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { projectRoot } from "../../scripts/generate.ts";
+import { projectRoot } from "../../scripts/project-root.ts";
 import { PROJECT_ID } from "./stub.ts";
 
 export const WORKFLOWS = join(projectRoot, "spec/workflows/create-image.arazzo.yaml");

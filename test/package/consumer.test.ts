@@ -1,84 +1,45 @@
-// The package as another team meets it: `npm pack`, the tarball installed into an empty project, and there the
-// client from plain ESM and from CommonJS, a TypeScript consumer under `nodenext` and under `bundler`, a browser
-// bundle of the client, `npx ims-stub` with `createImageAndWait` against it, and the README's CI recipe run as
-// written. Installs come from npm's cache (npm ci filled it), so this needs no network.
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+// The package as another team meets it: the packed tarball installed into an empty project, and there its
+// manifest, the client from plain ESM and from CommonJS, a browser bundle of the client, `npx ims-stub` with
+// `createImageAndWait` against it, and the CI guide's recipe run as written. Installs come from npm's cache (npm ci
+// filled it), so this needs no network. TypeScript consumers, the testing guide's files and the other Node.js
+// lines have files of their own beside this one, so that they run at the same time.
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { projectRoot } from "../../scripts/generate.ts";
-
-const ownPackage = JSON.parse(readFileSync(join(projectRoot, "package.json"), "utf8"));
-const PACKAGE = ownPackage.name as string;
-const devVersion = (name: string) => `${name}@${ownPackage.devDependencies[name]}`;
+import { projectRoot } from "../../scripts/project-root.ts";
+import {
+  CI_GUIDE,
+  devVersion,
+  FLOW_SCRIPT,
+  freePort,
+  guideBlock,
+  installScriptNotices,
+  npmInstall,
+  ownPackage,
+  PACKAGE,
+  PACKAGE_GUIDE,
+  packedTarball,
+  untilHealthy,
+} from "../helpers/consumer.ts";
 
 let consumer: string;
 let tarball: string;
+/** What npm warned about while installing the tarball into the consumer's project. */
+let installWarnings: string[];
 
 const run = (command: string, args: string[], env: NodeJS.ProcessEnv = {}) =>
   execFileSync(command, args, { cwd: consumer, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
 
 const write = (file: string, text: string) => writeFileSync(join(consumer, file), text);
 
-/** A free loopback port, for commands that take a fixed one. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.once("error", reject);
-  });
-}
-
-/** The same wait the README's recipe does, for the stub this test starts itself. */
-async function untilHealthy(url: string, child: ChildProcess): Promise<void> {
-  for (let i = 0; i < 150; i++) {
-    if (child.exitCode !== null) throw new Error(`ims-stub exited with ${child.exitCode}`);
-    if (await fetch(`${url}/_stub/health`).then((r) => r.ok, () => false)) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error("ims-stub did not become healthy in 30 s");
-}
-
-// A consumer's script that runs the whole flow against IMS_ENDPOINT, from the create to the clean-up: what other
-// teams' tests do.
-const FLOW_SCRIPT = `import { createImsClient } from "${PACKAGE}/client";
-const ims = createImsClient({ endpoint: process.env.IMS_ENDPOINT, auth: { token: "ci-token", projectId: "0123456789abcdef0123456789abcdef" } });
-const { jobId, imageIds } = await ims.createImageAndWait(
-  { name: "ci-image", instance_id: "877a2cda-ba63-4e1e-b95f-e67e48b6129a" },
-  { maxWaitTime: 30, minDelay: 0.05, maxDelay: 0.2 },
-);
-if (!/^[0-9a-f]{32}$/.test(jobId) || imageIds.length !== 1) throw new Error("unexpected result " + JSON.stringify({ jobId, imageIds }));
-// The image exists afterwards, and goes when deleted: create, use, clean up.
-const image = await ims.findImage(imageIds[0]);
-if (image?.status !== "active" || typeof image.max_ram !== "undefined" || typeof image.__image_size !== "string") throw new Error("unexpected image " + JSON.stringify(image));
-await ims.deleteImage(image.id);
-const gone = await ims.waitForImageDeleted(image.id, { maxWaitTime: 10, minDelay: 0.05 });
-if (gone.state !== "SUCCESS") throw new Error("the image was not deleted: " + gone.reason);
-console.log("created image " + imageIds[0]);
-`;
-
 beforeAll(() => {
   consumer = mkdtempSync(join(tmpdir(), "ims-consumer-"));
-  // npm pack runs the prepare step (the build) first, whose output comes before pack's JSON.
-  const packOutput = execFileSync("npm", ["pack", "--json", "--pack-destination", consumer], { cwd: projectRoot, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-  const packed = JSON.parse(packOutput.slice(packOutput.indexOf("[\n")));
-  tarball = join(consumer, packed[0].filename);
+  tarball = packedTarball();
   write("package.json", JSON.stringify({ name: "consumer", version: "1.0.0", private: true, scripts: { test: "node flow.mjs" } }, null, 2));
-  run("npm", [
-    "install",
-    "--prefer-offline",
-    "--no-audit",
-    "--no-fund",
-    tarball,
-    devVersion("typescript"),
-    devVersion("@types/node"),
-    devVersion("openapi-typescript"),
-  ]);
+  installWarnings = npmInstall(consumer, [tarball, devVersion("openapi-typescript")]);
 }, 240_000);
 
 afterAll(() => {
@@ -92,6 +53,16 @@ describe("the packed tarball", () => {
       expect(files).toContain(file);
     }
     expect(files.filter((f) => /^(test|scripts|spec|client|server|generated)\//.test(f) || f.endsWith(".ts") && !f.endsWith(".d.ts"))).toEqual([]);
+  });
+
+  it("carries no script: npm asks a consumer to approve nothing of this package", () => {
+    const manifest = JSON.parse(execFileSync("tar", ["-xzOf", tarball, "package/package.json"], { encoding: "utf8" }));
+    expect(manifest.scripts).toBeUndefined();
+    expect(manifest.allowScripts).toBeUndefined();
+    expect(manifest).toMatchObject({ name: PACKAGE, version: ownPackage.version, exports: ownPackage.exports, engines: ownPackage.engines });
+    expect(installScriptNotices(installWarnings)).toEqual([]);
+    // And the repository's own package.json is whole again after the pack.
+    expect(JSON.parse(readFileSync(join(projectRoot, "package.json"), "utf8")).scripts.prepare).toBeDefined();
   });
 
   it("installs no build tool for the consumer: no tsx, no esbuild, no vitest", () => {
@@ -152,50 +123,6 @@ console.log(JSON.stringify({ create: typeof client.createImage, error: typeof Im
     expect(JSON.parse(run("node", ["cjs.cjs"]))).toEqual({ create: "function", error: "function", title: expect.stringContaining("IMS") });
   });
 
-  it.each([
-    ["nodenext", { module: "nodenext", moduleResolution: "nodenext" }],
-    ["bundler", { module: "esnext", moduleResolution: "bundler" }],
-  ])("type-checks in a TypeScript project under %s, and refuses a mixed body", (_name, resolution) => {
-    write(
-      "consumer.mts",
-      `import { createImsClient, ImsError, type CreateImageBody } from "${PACKAGE}/client";
-import type { paths, components } from "${PACKAGE}/types";
-import { createApp, serve, type StubApp } from "${PACKAGE}/server";
-import { startStub, type TestStub } from "${PACKAGE}/testing";
-
-const body: CreateImageBody = { name: "img", instance_id: "877a2cda-ba63-4e1e-b95f-e67e48b6129a", tags: ["a.b"] };
-// @ts-expect-error a body that mixes a server and a volume is not a CreateImageBody
-const mixed: CreateImageBody = { name: "img", instance_id: "877a2cda-ba63-4e1e-b95f-e67e48b6129a", volume_id: "c5dfbd0c-bf0a-4798-a453-61dc6b54aa30" };
-const job: components["schemas"]["Job"]["status"] = "SUCCESS";
-type CreatePath = paths["/v2/cloudimages/action"]["post"];
-export async function flow(): Promise<string> {
-  const app: StubApp = createApp({ progression: "immediate" });
-  const server = await serve(app, 0, "127.0.0.1");
-  server.close();
-  const stub: TestStub = await startStub({ rateLimit: 5, auth: { token: "t" } });
-  const { data } = await stub.control.GET("/_stub/requests", { params: { query: { operation: "ShowJob", status: "4xx" } } });
-  // @ts-expect-error the journal's entries are typed: no such field
-  const wrong: string = data!.requests[0]!.nonexistent;
-  await stub.close();
-  const ims = createImsClient({ endpoint: "http://127.0.0.1:8080", auth: { ak: "AK", sk: "SK", projectId: "p" } });
-  try {
-    const { jobId } = await ims.createImageAndWait(body, { maxWaitTime: 60 });
-    return jobId + job + String(mixed) + (null as unknown as CreatePath) + wrong;
-  } catch (error) {
-    return error instanceof ImsError ? error.code : "other";
-  }
-}
-`,
-    );
-    write(
-      `tsconfig.${_name}.json`,
-      JSON.stringify({ compilerOptions: { ...resolution, target: "es2022", lib: ["es2023", "dom"], types: ["node"], strict: true, noEmit: true, skipLibCheck: false }, files: ["consumer.mts"] }),
-    );
-    expect(() => run(join(consumer, "node_modules/.bin/tsc"), ["-p", `tsconfig.${_name}.json`])).not.toThrow();
-    // tsc checks the package's declarations and Express's without skipLibCheck: seconds on a quiet machine, more
-    // on a busy one.
-  }, 90_000);
-
   it("bundles for the browser with openapi-fetch, leven and the client only, no server code", async () => {
     write("browser.mjs", `export { createImsClient, ImsError } from "${PACKAGE}/client";\n`);
     const result = await build({ entryPoints: [join(consumer, "browser.mjs")], absWorkingDir: consumer, bundle: true, minify: true, write: false, metafile: true, format: "esm", platform: "browser", target: "es2022" });
@@ -203,47 +130,12 @@ export async function flow(): Promise<string> {
     const packages = new Set(inputs.map((input) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? input));
     expect([...packages].sort()).toEqual([PACKAGE, "browser.mjs", "leven", "openapi-fetch"].sort());
     expect(inputs.filter((input) => input.includes(`${PACKAGE}/`) && !input.includes(`${PACKAGE}/dist/client/`))).toEqual([]);
-    // The README states the size; keep it within 10 % of what a bundler makes.
+    // The package guide states the size; keep it within 10 % of what a bundler makes.
     const bytes = result.outputFiles[0]!.contents.byteLength;
-    const stated = /client's minified bundle is about ([\d.]+) kB/.exec(readFileSync(join(projectRoot, "README.md"), "utf8"));
-    expect(stated, "the README states the client's bundle size").not.toBeNull();
+    const stated = /client's minified bundle is about ([\d.]+) kB/.exec(readFileSync(PACKAGE_GUIDE, "utf8"));
+    expect(stated, "the package guide states the client's bundle size").not.toBeNull();
     expect(Math.abs(Number(stated![1]) * 1000 - bytes) / bytes).toBeLessThan(0.1);
   });
-});
-
-describe("startStub() in another team's tests, as the README writes them", () => {
-  // A project of its own: the one above must stay free of test frameworks.
-  let tests: string;
-  const readmeBlock = (marker: string) => {
-    const block = new RegExp(`<!-- ${marker} -->\\s*\`\`\`\\w+\\n([\\s\\S]*?)\`\`\``).exec(readFileSync(join(projectRoot, "README.md"), "utf8"))?.[1];
-    expect(block, `the README has a ${marker} block`).toBeDefined();
-    return block!;
-  };
-  const runIn = (command: string, args: string[]) =>
-    execFileSync(command, args, { cwd: tests, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NODE_OPTIONS: "", NO_COLOR: "1", FORCE_COLOR: "0" } });
-
-  beforeAll(() => {
-    tests = mkdtempSync(join(tmpdir(), "ims-tests-"));
-    writeFileSync(join(tests, "package.json"), JSON.stringify({ name: "tests", version: "1.0.0", private: true, type: "module" }, null, 2));
-    runIn("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", tarball, devVersion("vitest")]);
-  }, 240_000);
-  afterAll(() => {
-    if (tests) rmSync(tests, { recursive: true, force: true });
-  });
-
-  it("the README's vitest file passes under vitest", () => {
-    writeFileSync(join(tests, "ims-failures.test.ts"), readmeBlock("testing-vitest"));
-    const output = runIn(join(tests, "node_modules/.bin/vitest"), ["run", "--reporter=verbose", "ims-failures.test.ts"]);
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: colour codes, should any get through
-    expect(output.replace(/\x1b\[[0-9;]*m/g, "")).toMatch(/Tests\s+7 passed \(7\)/);
-  }, 120_000);
-
-  it("the README's node:test file passes under node --test", () => {
-    writeFileSync(join(tests, "ims-failures.test.mjs"), readmeBlock("testing-node-test"));
-    const output = runIn("node", ["--test", "ims-failures.test.mjs"]);
-    expect(output).toMatch(/# pass 2\n/);
-    expect(output).toMatch(/# fail 0\n/);
-  }, 120_000);
 });
 
 describe("the ims-stub command, as installed", () => {
@@ -289,10 +181,8 @@ describe("the ims-stub command, as installed", () => {
   it.each<[string, NodeJS.ProcessEnv, string]>([
     ["", {}, "control API: open, no token"],
     [" with IMS_STUB_CONTROL_TOKEN set", { IMS_STUB_CONTROL_TOKEN: "ci-secret-control-token-0123456789" }, "control API: needs its Bearer token"],
-  ])("the README's CI recipe runs as written%s: start, wait, test, stop; and a client generated from the spec", async (_name, env, controlApi) => {
-    const readme = readFileSync(join(projectRoot, "README.md"), "utf8");
-    const recipe = /<!-- ci-recipe -->\s*```sh\n([\s\S]*?)```/.exec(readme)?.[1];
-    expect(recipe, "the README has a CI recipe block").toBeDefined();
+  ])("the CI guide's recipe runs as written%s: start, wait, test, stop; and a client generated from the spec", async (_name, env, controlApi) => {
+    const recipe = guideBlock("ci-recipe", CI_GUIDE);
     write("flow.mjs", FLOW_SCRIPT);
     // The recipe's port is 4010; a free one here, so that nothing on this machine can stand in for the stub.
     const port = await freePort();
@@ -311,3 +201,4 @@ describe("the ims-stub command, as installed", () => {
     expect(generated).toContain("CreateImageRequestBody");
   }, 90_000);
 });
+

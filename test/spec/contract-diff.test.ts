@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { checkContractChange, CURRENT_SPEC, RELEASED_SPEC } from "../../scripts/contract-diff.ts";
-import { projectRoot } from "../../scripts/generate.ts";
+import { projectRoot } from "../../scripts/project-root.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "ims-contract-diff-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

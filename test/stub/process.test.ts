@@ -1,12 +1,12 @@
 // The stub as a process: `ims-stub --help`, a clear refusal of bad settings, the printed URL, one log line
 // per request, a clean exit on SIGTERM, and what it does off loopback and with a control token.
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { projectRoot } from "../../scripts/generate.ts";
+import { projectRoot } from "../../scripts/project-root.ts";
 
 // The command as the package installs it: the compiled entry point (npm test builds it first).
 const BIN = join(projectRoot, "dist/server/main.js");
@@ -63,6 +63,44 @@ describe("the ims-stub command", () => {
     // The stub's own start-up check is not a request anyone sent: the log starts with the first real one.
     expect(lines[0]).toMatchObject({ path: "/v1/cloudimages/job/abc" });
     expect(lines.find((line) => line.request_id === requestId)).toMatchObject({ method: "GET", path: "/v1/cloudimages/job/abc", status: 404, operation: "ShowJobProgress", error_code: "IMG.0121" });
+  }, 30_000);
+
+  it("npm start stops when npm's own process is stopped: npm passes the signal on to the stub itself", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ims-npm-start-"));
+    const pidFile = join(dir, "stub.pid");
+    let stubPid: number | undefined;
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    try {
+      // npm runs the script under a shell; without `exec` the shell took the signal and the stub ran on, re-parented.
+      const npm = spawn("npm", ["start", "--silent", "--", "--pid-file", pidFile], { cwd: projectRoot, env: { ...process.env, PORT: "0", IMS_STUB_LOG: "off" } });
+      let stdout = "";
+      npm.stdout.on("data", (chunk) => (stdout += chunk));
+      const url = await new Promise<string>((resolve, reject) => {
+        npm.stdout.on("data", () => {
+          const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
+          if (m) resolve(m[1]!);
+        });
+        npm.once("exit", (code) => reject(new Error(`npm start exited with ${code}: ${stdout}`)));
+      });
+      await expect.poll(() => existsSync(pidFile)).toBe(true);
+      const pid = Number(readFileSync(pidFile, "utf8"));
+      stubPid = pid;
+      expect(pid).not.toBe(npm.pid);
+      npm.kill("SIGTERM");
+      await expect.poll(() => alive(pid), { timeout: 10_000 }).toBe(false);
+      await expect(fetch(`${url}/_stub/health`)).rejects.toThrow();
+    } finally {
+      // A stub left running by a failure here must not outlive the test.
+      if (stubPid !== undefined && alive(stubPid)) process.kill(stubPid, "SIGKILL");
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 30_000);
 
   it("keeps answering when whatever reads its log goes away, and still exits 0 on SIGTERM", async () => {
