@@ -1127,7 +1127,7 @@ export interface components {
              */
             path: string;
             value?: components["schemas"]["ImagePatchValue"];
-        } & (unknown & unknown & unknown & unknown & unknown & unknown & unknown);
+        } & (unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown);
         /**
          * Image changes (native)
          * @description The changes of OpenStack's native image update: the same JSON-patch operations as UpdateImage's, and
