@@ -20,7 +20,8 @@ export const VERSIONS = {
   schemathesis: "4.32.5",
 } as const;
 
-export const cacheDir = join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "ims-contract");
+// As the install script reads it: an empty XDG_CACHE_HOME counts as unset.
+export const cacheDir = join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "ims-contract");
 export const venvBin = (name: string) => join(cacheDir, "generators-venv", "bin", name);
 export const here = join(projectRoot, "test/polyglot/generators");
 export const bundledContract = join(projectRoot, "generated/openapi.json");
