@@ -1,7 +1,7 @@
 // Schemathesis, the independent fuzzer, against a stub started here, from the contract the stub serves
 // (/openapi.json): every default check (less the ones schemathesis.toml turns off, each a documented IMS behaviour),
 // the phases examples, coverage, fuzzing and stateful, a fixed seed. 0 failures; its JUnit report is kept in
-// test-artifacts/.
+// test-artifacts/ (where it also keeps its replay data, .schemathesis/).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -33,7 +33,7 @@ describe.skipIf(skip)("Schemathesis", () => {
       let output: string;
       let ms: number;
       try {
-        ({ stdout: output, ms } = await run(st, args, { timeoutMs: 840_000, env: { NO_COLOR: "1", SCHEMATHESIS_TELEMETRY: "false" } }));
+        ({ stdout: output, ms } = await run(st, args, { cwd: join(projectRoot, "test-artifacts"), timeoutMs: 840_000, env: { NO_COLOR: "1", SCHEMATHESIS_TELEMETRY: "false" } }));
       } catch (error) {
         throw new Error(`Schemathesis found failures (the JUnit report is ${junit}):\n${(error as Error).message}`);
       }
