@@ -2,7 +2,7 @@
 // (/openapi.json): every default check (less the ones schemathesis.toml turns off, each a documented IMS behaviour),
 // the phases examples, coverage, fuzzing and stateful, a fixed seed. 0 failures; its JUnit report is kept in
 // test-artifacts/ (where it also keeps its replay data, .schemathesis/).
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { projectRoot } from "../../../scripts/generate.ts";
@@ -10,11 +10,13 @@ import { startStub } from "../../helpers/stub.ts";
 import { here, missingToolchain, report, requireInstalled, run, VERSIONS, venvBin } from "./toolchain.ts";
 
 const skip = await missingToolchain("python3");
-const junit = join(projectRoot, "test-artifacts/schemathesis-junit.xml");
+const artifacts = join(projectRoot, "test-artifacts");
+const junit = join(artifacts, "schemathesis-junit.xml");
 
 describe.skipIf(skip)("Schemathesis", () => {
   it(`schemathesis ${VERSIONS.schemathesis}: examples, coverage, fuzzing and stateful against the stub, 0 failures`, async () => {
     const st = requireInstalled(venvBin("st"), `schemathesis ${VERSIONS.schemathesis}`);
+    mkdirSync(artifacts, { recursive: true });
     const stub = await startStub({ progression: "immediate" });
     try {
       const args = [
@@ -33,7 +35,7 @@ describe.skipIf(skip)("Schemathesis", () => {
       let output: string;
       let ms: number;
       try {
-        ({ stdout: output, ms } = await run(st, args, { cwd: join(projectRoot, "test-artifacts"), timeoutMs: 840_000, env: { NO_COLOR: "1", SCHEMATHESIS_TELEMETRY: "false" } }));
+        ({ stdout: output, ms } = await run(st, args, { cwd: artifacts, timeoutMs: 840_000, env: { NO_COLOR: "1", SCHEMATHESIS_TELEMETRY: "false" } }));
       } catch (error) {
         throw new Error(`Schemathesis found failures (the JUnit report is ${junit}):\n${(error as Error).message}`);
       }
