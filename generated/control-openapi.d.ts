@@ -573,7 +573,10 @@ export interface components {
             min_ram: number;
             /** @description Maximum memory the image supports, in MB, **as a string** (for example `"4096"`). Absent when not set. */
             max_ram?: string;
-            /** @description Not used by IMS; the stub shows the image's size in bytes. */
+            /**
+             * Format: int64
+             * @description Not used by IMS; the stub shows the image's size in bytes.
+             */
             size?: number;
             /** @description Not used by IMS. */
             checksum?: string;

@@ -459,7 +459,7 @@ export interface components {
             min_ram?: components["schemas"]["MinRam"];
         };
         /**
-         * From a cloud server (使用云服务器制作镜像)
+         * From a cloud server
          * @description Creates private images from a cloud server (ECS), in one of two exclusive shapes:
          *     a system disk image of the server (`name` + `instance_id`), or data disk images from the server's data
          *     volumes (`data_images`, and no `instance_id`: 不允许再输入instance_id).
@@ -513,7 +513,7 @@ export interface components {
             image_tags?: components["schemas"]["ImageTagList"];
         };
         /**
-         * From an image file in an OBS bucket (使用上传至OBS桶中的外部镜像文件制作镜像)
+         * From an image file in an OBS bucket
          * @description Creates a system disk image from an external image file in an OBS bucket, optionally with up to 3 data disk
          *     images from further files (`data_images`: the result is 1 system disk image and up to 3 data disk images).
          *     The job's type is `imsImportImageJob`; the system disk image's ID is `entities.image_id`.
@@ -592,7 +592,7 @@ export interface components {
             is_config_init?: boolean;
         } & (unknown & unknown & unknown & unknown);
         /**
-         * From a data volume (使用数据卷制作系统盘镜像)
+         * From a data volume
          * @description Creates a system disk image from a data volume that holds an operating system already optimised for the
          *     cloud (see 优化私有镜像). The service cannot check that the volume has an OS, so `os_version` must be
          *     valid; when the service can read the OS from the volume, that version wins over `os_version`.
@@ -981,7 +981,10 @@ export interface components {
             min_ram: number;
             /** @description Maximum memory the image supports, in MB, **as a string** (for example `"4096"`). Absent when not set. */
             max_ram?: string;
-            /** @description Not used by IMS; the stub shows the image's size in bytes. */
+            /**
+             * Format: int64
+             * @description Not used by IMS; the stub shows the image's size in bytes.
+             */
             size?: number;
             /** @description Not used by IMS. */
             checksum?: string;
@@ -1124,7 +1127,7 @@ export interface components {
              */
             path: string;
             value?: components["schemas"]["ImagePatchValue"];
-        } & (unknown & unknown & unknown & unknown & unknown & unknown & unknown);
+        } & (unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown);
         /**
          * Image changes (native)
          * @description The changes of OpenStack's native image update: the same JSON-patch operations as UpdateImage's, and

@@ -1,5 +1,5 @@
-// Writes generated/ from spec/: the bundled specs (JSON and YAML), their TypeScript types and the docs site (English
-// and Chinese).
+// Writes generated/ from spec/: the bundled specs (JSON and YAML), their TypeScript types, the OpenAPI 3.0 rendition
+// of the IMS contract and the docs site (English and Chinese).
 // `--out DIR` writes elsewhere, which is how the staleness test compares a fresh build with what is committed.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -9,6 +9,7 @@ import openapiTS, { astToString, COMMENT_HEADER } from "openapi-typescript";
 import { stringify } from "yaml";
 import { buildDocs } from "./build-docs.ts";
 import { projectRoot } from "./project-root.ts";
+import { toOpenApi30 } from "./openapi-30.ts";
 
 export { projectRoot };
 
@@ -40,6 +41,11 @@ export async function generate(outDir: string): Promise<string[]> {
     writeFileSync(join(outDir, `${stem}.d.ts`), COMMENT_HEADER + astToString(ast));
     written.push(`${stem}.json`, `${stem}.yaml`, `${stem}.d.ts`);
   }
+  // The OpenAPI 3.0 rendition, for the generators that cannot read this 3.1 contract (spec/guides/generate-a-client.md).
+  const rendition = toOpenApi30(JSON.parse(readFileSync(join(outDir, "openapi.json"), "utf8")));
+  writeFileSync(join(outDir, "openapi-3.0.json"), `${JSON.stringify(rendition, null, 2)}\n`);
+  writeFileSync(join(outDir, "openapi-3.0.yaml"), stringify(rendition, { lineWidth: 0 }));
+  written.push("openapi-3.0.json", "openapi-3.0.yaml");
   written.push(...(await buildDocs(join(outDir, "docs"), join(outDir, "openapi.json"))).map((file) => `docs/${file}`));
   return written;
 }
