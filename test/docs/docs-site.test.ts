@@ -35,7 +35,7 @@ describe.skipIf(skipWithoutChromium)("the docs site in a real browser", () => {
     stub = await startStub();
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    page.setDefaultTimeout(5000);
+    page.setDefaultTimeout(15_000); // a busy machine running two files at once renders Redoc slowly
     page.on("console", (message) => void (message.type() === "error" && consoleErrors.push(message.text())));
     page.on("pageerror", (error) => void consoleErrors.push(error.message));
     page.on("response", (response) => void (response.status() >= 400 && failedRequests.push(`${response.status()} ${response.url()}`)));
@@ -186,7 +186,7 @@ describe.skipIf(skipWithoutChromium).each([
     stub = await startStub();
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    page.setDefaultTimeout(5000);
+    page.setDefaultTimeout(15_000);
     page.on("pageerror", (error) => void pageErrors.push(error.message));
     page.on("console", (message) => void (message.type() === "error" && pageErrors.push(message.text())));
     const origin = new URL(stub.url).origin;
