@@ -72,7 +72,8 @@ export function imageHandlers({ images }: ImsBackend): Record<ImageOperationId, 
       if (action === "create") {
         const added = keys.filter((key) => !image.tags.has(key)).length;
         if (image.tags.size + added > MAX_TAGS) throw new ImsError("IMG.0116", `The image has ${image.tags.size} tags; ${added} more would pass ${MAX_TAGS}.`);
-        for (const { key, value } of tags) image.tags.set(key, value);
+        // The schema's create branch requires every value.
+        for (const { key, value } of tags) image.tags.set(key, value ?? "");
       } else {
         for (const key of keys) image.tags.delete(key);
       }
