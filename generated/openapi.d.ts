@@ -981,7 +981,10 @@ export interface components {
             min_ram: number;
             /** @description Maximum memory the image supports, in MB, **as a string** (for example `"4096"`). Absent when not set. */
             max_ram?: string;
-            /** @description Not used by IMS; the stub shows the image's size in bytes. */
+            /**
+             * @description Not used by IMS, which shows `2` here whatever the image; the image's size in bytes is `__image_size`.
+             *     Huawei's Java and Go SDKs read it as a 32-bit integer in ListImages.
+             */
             size?: number;
             /** @description Not used by IMS. */
             checksum?: string;

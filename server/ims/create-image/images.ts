@@ -52,6 +52,13 @@ type ImageFacts = {
   extra?: Record<string, unknown>;
 };
 
+/**
+ * What IMS shows in `size`, which it does not use (real answers carry 2 whatever the image; the bytes are in
+ * `__image_size`). Huawei's Java SDK reads `size` as a 32-bit Integer in ListImages and UpdateImage, so a byte
+ * count there (5 GiB for a 40 GB disk) fails its JSON parsing.
+ */
+export const IMS_SIZE = 2;
+
 function attributesFor(projectId: string, body: Body, facts: ImageFacts): ImageAttributes {
   const bytes = facts.minDisk * GIB / 8;
   const osVersion = facts.osVersion;
@@ -67,7 +74,7 @@ function attributesFor(projectId: string, body: Body, facts: ImageFacts): ImageA
     min_disk: facts.minDisk,
     min_ram: (body.min_ram as number | undefined) ?? 0,
     ...(body.max_ram !== undefined && { max_ram: String(body.max_ram) }),
-    size: bytes,
+    size: IMS_SIZE,
     checksum: EMPTY_MD5,
     virtual_env_type: facts.virtualEnvType,
     enterprise_project_id: (body.enterprise_project_id as string | undefined) ?? "0",
