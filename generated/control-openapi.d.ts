@@ -856,6 +856,11 @@ export interface components {
             method: string;
             /** @description The path, without the query. */
             path: string;
+            /**
+             * @description The query string as sent, without its `?` (for example `limit=100&marker=...`, to see how a client pages);
+             *     missing when the request had none.
+             */
+            query?: string;
             /** @description The operationId of the operation the path and method name; missing for a path of none. */
             operation?: string;
             /** @description The status answered; `null` when no answer was sent (a `connection-reset` or `empty-response` fault, or a client that went away first). */
