@@ -12,8 +12,6 @@ export const projectRoot = join(import.meta.dirname, "..", "..", "..");
 /** Downloads and builds kept between runs, outside the repository: Go's, Maven's and pip's own caches, and ours. */
 export const cacheDir = join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "ims-contract");
 
-const onCi = process.env.CI === "true";
-
 export type Tool = { command: string; args: string[]; what: string };
 
 /**
@@ -24,7 +22,7 @@ export function requireTools(skip: (note: string) => void, tools: Tool[]): void 
   const missing = tools.filter((tool) => spawnSync(tool.command, tool.args, { stdio: "ignore" }).status !== 0);
   if (missing.length === 0) return;
   const reason = `missing toolchain: ${missing.map((tool) => `${tool.what} (\`${tool.command}\` not found)`).join(", ")}`;
-  if (onCi) throw new Error(`${reason}; CI needs it (.ci/install/26-huawei-consumers.sh installs it)`);
+  if (process.env.CI === "true") throw new Error(`${reason}; CI needs it (.ci/install/26-huawei-consumers.sh installs it)`);
   console.warn(`[huawei consumers] skipped: ${reason}`);
   skip(reason);
 }
