@@ -16,8 +16,9 @@ const BUILD_TIMEOUT_MS = 60 * 60_000;
 const STEP_TIMEOUT_MS = 5 * 60_000;
 const providerDir = join(cacheDir, "terraform-provider");
 
-/** The CLI: terraform where the machine has it, else OpenTofu's tofu. */
-const cli = ["terraform", "tofu"].find((command) => spawnSync(command, ["version"], { stdio: "ignore" }).status === 0) ?? "terraform";
+/** The CLI: terraform where the machine has it, else OpenTofu's tofu (.ci/install/26-huawei-consumers.sh builds it into the cache). */
+const cli =
+  ["terraform", "tofu", join(cacheDir, "bin", "tofu")].find((command) => spawnSync(command, ["version"], { stdio: "ignore" }).status === 0) ?? "terraform";
 
 let stub: RunningStub;
 let provider: string | undefined;
