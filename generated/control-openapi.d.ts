@@ -575,7 +575,8 @@ export interface components {
             max_ram?: string;
             /**
              * Format: int64
-             * @description Not used by IMS; the stub shows the image's size in bytes.
+             * @description Not used by IMS, which shows `2` here whatever the image; the image's size in bytes is `__image_size`.
+             *     Huawei's Java and Go SDKs read it as a 32-bit integer in ListImages.
              */
             size?: number;
             /** @description Not used by IMS. */
@@ -856,6 +857,11 @@ export interface components {
             method: string;
             /** @description The path, without the query. */
             path: string;
+            /**
+             * @description The query string as sent, without its `?` (for example `limit=100&marker=...`, to see how a client pages);
+             *     missing when the request had none.
+             */
+            query?: string;
             /** @description The operationId of the operation the path and method name; missing for a path of none. */
             operation?: string;
             /** @description The status answered; `null` when no answer was sent (a `connection-reset` or `empty-response` fault, or a client that went away first). */

@@ -983,7 +983,8 @@ export interface components {
             max_ram?: string;
             /**
              * Format: int64
-             * @description Not used by IMS; the stub shows the image's size in bytes.
+             * @description Not used by IMS, which shows `2` here whatever the image; the image's size in bytes is `__image_size`.
+             *     Huawei's Java and Go SDKs read it as a 32-bit integer in ListImages.
              */
             size?: number;
             /** @description Not used by IMS. */
@@ -1148,13 +1149,36 @@ export interface components {
             tags: components["schemas"]["ImageTag"][];
         };
         /**
+         * Image tag in a batch call
+         * @description One tag of BatchAddOrDeleteTags. To delete, only `key` is required (1 to 127 characters) and `value` is
+         *     optional (up to 255 characters); IMS checks neither one's characters, and removes the tag whose key matches
+         *     whatever the value. Huawei's Python and Java SDKs leave out a `value` that is not set; its Go SDK sends `""`.
+         *     To create, the tag is an image tag as everywhere else: key and value both required, within their limits and
+         *     characters (see the request).
+         */
+        BatchImageTag: {
+            /**
+             * @description Tag key.
+             * @example key1
+             */
+            key: string;
+            /**
+             * @description Tag value.
+             * @example value1
+             */
+            value?: string;
+        };
+        /**
          * Add or delete image tags
          * @description Adds tags to an image, or deletes tags from it, in one call (批量添加删除镜像标签).
          *
          *     - `create`: each tag is added; a tag whose key the image already has gets the new value. An image holds at
-         *       most 20 tags (`IMG.0116` above that).
+         *       most 20 tags (`IMG.0116` above that). Each tag is an image tag: key and value both required, the key 1 to
+         *       36 characters and the value 0 to 43, from the characters image tags allow.
          *     - `delete`: each tag whose key the image has is removed (its value is not compared); a key it does not
-         *       have is ignored.
+         *       have is ignored. Only the key is required, and IMS does not check the characters of either: the key has
+         *       1 to 127 characters, the value, when given, up to 255 (IMS documentation, "Adding or Deleting Image Tags
+         *       in a Batch").
          *
          *     Keys must be unique within one request (`IMG.0115`, checked by the stub: a schema cannot say it).
          *     Errors: a malformed tag → `IMG.0115`.
@@ -1165,7 +1189,7 @@ export interface components {
              * @enum {string}
              */
             action: "create" | "delete";
-            tags: components["schemas"]["ImageTag"][];
+            tags: components["schemas"]["BatchImageTag"][];
         };
         /**
          * Image quota

@@ -15,6 +15,7 @@ type Recorded = {
   requestId: string;
   method: string;
   path: string;
+  query: string | undefined;
   operation: string | undefined;
   status: number | null;
   durationMs: number;
@@ -33,6 +34,12 @@ type Recorded = {
 };
 
 export type JournalFilter = { operation?: string; status?: { exact: number } | { class: number }; since?: number };
+
+/** The query string as sent, without its `?`; none when empty. */
+function queryOf(url: string): string | undefined {
+  const at = url.indexOf("?");
+  return at === -1 || at === url.length - 1 ? undefined : url.slice(at + 1);
+}
 
 /** `SDK-HMAC-SHA256 Access=AK, ...`: the access key of a signature the stub refused (a caller it accepted has it already). */
 const accessKeyOf = (authorization: string | undefined) => (authorization ? /\bAccess=([^,\s]+)/.exec(authorization)?.[1] : undefined);
@@ -78,6 +85,7 @@ export class RequestJournal {
       requestId: locals.requestId as string,
       method: req.method,
       path,
+      query: queryOf(req.originalUrl),
       operation: locals.operationId as string | undefined,
       status: res.headersSent ? res.statusCode : null,
       durationMs,
@@ -126,6 +134,7 @@ function shape(entry: Recorded): JournalEntry {
     duration_ms: Math.round(entry.durationMs * 1000) / 1000,
   };
   const optional: Omit<JournalEntry, "time" | "request_id" | "method" | "path" | "status" | "duration_ms"> = {
+    query: entry.query,
     operation: entry.operation,
     auth: entry.auth,
     ak: entry.ak,

@@ -39,6 +39,20 @@ describe("what the journal records", () => {
     expect(JSON.stringify(requests)).not.toContain("secret-token-value");
   });
 
+  // Terraform's images data source pages ListImages by marker until a page is empty; the path alone hid that.
+  it("the query string as sent, without its ?; none for a request without one", async () => {
+    stub = await startStub();
+    await fetch(`${stub.url}/v2/cloudimages?limit=2&marker=00000000-0000-0000-0000-000000000000&name=a%20b`, { headers: TOKEN_HEADERS });
+    await fetch(`${stub.url}/v2/cloudimages?`, { headers: TOKEN_HEADERS });
+    await fetch(`${stub.url}/v1/cloudimages/quota`, { headers: TOKEN_HEADERS });
+    const { requests } = await journal();
+    expect(requests.map((r) => [r.path, r.query])).toEqual([
+      ["/v2/cloudimages", "limit=2&marker=00000000-0000-0000-0000-000000000000&name=a%20b"],
+      ["/v2/cloudimages", undefined],
+      ["/v1/cloudimages/quota", undefined],
+    ]);
+  });
+
   it("the access key of a signed request, never its secret or signature", async () => {
     stub = await startStub();
     const client = createImsClient({ endpoint: stub.url, auth: { ak: AK, sk: SK, projectId: PROJECT_ID } });

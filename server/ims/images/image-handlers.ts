@@ -73,7 +73,8 @@ export function imageHandlers({ images }: ImsBackend): Record<ImageOperationId, 
       if (action === "create") {
         const added = keys.filter((key) => !imageTags.has(key)).length;
         if (imageTags.size + added > MAX_TAGS) throw new ImsError("IMG.0116", `The image has ${imageTags.size} tags; ${added} more would pass ${MAX_TAGS}.`);
-        for (const { key, value } of tags) imageTags.set(key, value);
+        // The schema's create branch requires every value.
+        for (const { key, value } of tags) imageTags.set(key, value ?? "");
       } else {
         for (const key of keys) imageTags.delete(key);
       }

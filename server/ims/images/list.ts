@@ -70,7 +70,8 @@ function sortValue(image: StoredImage, shown: Image, key: SortKey): string | num
     case "updated_at":
       return image.updatedAt;
     case "size":
-      return shown.size ?? 0;
+      // IMS shows 2 in `size` for every image; the stub orders by the bytes it shows in `__image_size`.
+      return Number(shown.__image_size ?? 0);
     default:
       return String(shown[key] ?? "");
   }

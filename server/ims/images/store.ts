@@ -6,6 +6,13 @@ import type { components } from "../../../generated/openapi.js";
 import type { JobProgress } from "../jobs/store.js";
 import { imsTime } from "./ims-time.js";
 
+/**
+ * What IMS shows in `size`, which it does not use (real answers carry 2 whatever the image; the bytes are in
+ * `__image_size`). Huawei's Java SDK reads `size` as a 32-bit Integer in ListImages and UpdateImage, so a byte
+ * count there (5 GiB for a 40 GB disk) fails its JSON parsing.
+ */
+export const IMS_SIZE = 2;
+
 export type Image = components["schemas"]["Image"];
 export type ImageStatus = components["schemas"]["ImageStatus"];
 export type ImageTag = components["schemas"]["ImageTag"];

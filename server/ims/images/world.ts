@@ -1,7 +1,7 @@
 // The world's images: what a test says exists already, filled in as IMS shows an image of that kind.
 import { randomUUID } from "node:crypto";
 import type { components } from "../../../generated/control-openapi.js";
-import type { ImageAttributes, ImageTag } from "./store.js";
+import { IMS_SIZE, type ImageAttributes, type ImageTag } from "./store.js";
 
 export type WorldImage = components["schemas"]["WorldImage"];
 
@@ -9,7 +9,7 @@ export function worldImage(input: WorldImage): { id: string; attributes: ImageAt
   const { id = randomUUID(), tags = [], created_at: createdAt, status: _status, ...given } = input;
   const isPublic = given.visibility !== "private";
   const minDisk = given.min_disk ?? 40;
-  const size = given.size ?? minDisk * 1024 ** 3 / 8;
+  const bytes = minDisk * 1024 ** 3 / 8;
   const attributes: ImageAttributes = {
     visibility: isPublic ? "public" : "private",
     __imagetype: isPublic ? "gold" : "private",
@@ -19,11 +19,11 @@ export function worldImage(input: WorldImage): { id: string; attributes: ImageAt
     disk_format: "zvhd2",
     min_disk: minDisk,
     min_ram: 0,
-    size,
+    size: IMS_SIZE,
     checksum: "d41d8cd98f00b204e9800998ecf8427e",
     virtual_env_type: "FusionCompute",
     ...(isPublic ? {} : { enterprise_project_id: "0" }),
-    __image_size: String(size),
+    __image_size: String(bytes),
     __image_source_type: "uds",
     __isregistered: "true",
     __os_type: "Linux",

@@ -68,6 +68,27 @@ describe("BatchAddOrDeleteTags", () => {
     expect(await tagsOf(id!)).toEqual([]);
   });
 
+  // Huawei's Python SDK (huaweicloudsdkims 3.1.219) sends a delete's tag without `value` when none is set; IMS
+  // documents the value as optional on delete, with neither key nor value checked for characters.
+  it("delete: a tag without value (as Huawei's Python SDK sends it), or with characters create refuses: 204, removed", async () => {
+    const [id] = (await createImages(stub, { ...bases.serverSystem, image_tags: [{ key: "a", value: "1" }, { key: "b", value: "2" }] })).imageIds;
+    expect((await change(id!, "delete", [{ key: "a" }])).status).toBe(204);
+    expect((await change(id!, "delete", [{ key: "not a key!", value: "any value, even this one" }])).status).toBe(204);
+    expect(await tagsOf(id!)).toEqual([{ key: "b", value: "2" }]);
+  });
+
+  it.each<[string, unknown, string]>([
+    ["an empty key", [{ key: "" }], "tags[0].key"],
+    ["a key longer than 127", [{ key: "k".repeat(128) }], "tags[0].key"],
+    ["a value longer than 255", [{ key: "a", value: "v".repeat(256) }], "tags[0].value"],
+  ])("delete with %s → IMG.0115", async (_name, tags, named) => {
+    const [id] = (await createImages(stub, { ...bases.serverSystem, image_tags: [{ key: "a", value: "1" }] })).imageIds;
+    const answer = await change(id!, "delete", tags);
+    expect([answer.status, answer.body.error.code]).toEqual([400, "IMG.0115"]);
+    expect(answer.body.error.message).toContain(named);
+    expect(await tagsOf(id!)).toEqual([{ key: "a", value: "1" }]);
+  });
+
   it("more than 20 on the image: IMG.0116, and nothing added", async () => {
     const [id] = (await createImages(stub, { ...bases.serverSystem, image_tags: Array.from({ length: 15 }, (_, i) => ({ key: `k${i}`, value: "" })) })).imageIds;
     const answer = await change(id!, "create", Array.from({ length: 6 }, (_, i) => ({ key: `n${i}`, value: "" })));

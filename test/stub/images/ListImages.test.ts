@@ -154,3 +154,20 @@ describe("refusals", () => {
     expect((await call(stub, "GET", `/v2/cloudimages?marker=${other.id}`)).body.error.code).toBe("IMG.0027");
   });
 });
+
+// Huawei's Java SDK (huaweicloud-sdk-ims 3.1.143) reads `size` as a 32-bit Integer: the byte count of a 40 GB
+// image (5 GiB) there failed its ListImages with "Numeric value (5368709120) out of range of int". IMS itself
+// shows 2 in `size` for every image and the bytes in `__image_size`.
+describe("size, as IMS shows it", () => {
+  it("every image, created or the world's, shows size 2 and its bytes in __image_size", async () => {
+    const { status, body } = await call(stub, "GET", "/v2/cloudimages?limit=1000");
+    expect(status).toBe(200);
+    expect(body.images.length).toBeGreaterThan(1);
+    for (const image of body.images) {
+      expect(image.size).toBe(2);
+      expect(Number(image.__image_size)).toBeGreaterThan(2 ** 31);
+    }
+    const shown = await call(stub, "GET", `/v2/images/${ids.alpha}`);
+    expect([shown.body.size, shown.body.__image_size]).toEqual([2, String(40 * 1024 ** 3 / 8)]);
+  });
+});
