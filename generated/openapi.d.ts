@@ -1149,7 +1149,7 @@ export interface components {
             tags: components["schemas"]["ImageTag"][];
         };
         /**
-         * Image tag in a batch call
+         * Batch image tag
          * @description One tag of BatchAddOrDeleteTags. To delete, only `key` is required (1 to 127 characters) and `value` is
          *     optional (up to 255 characters); IMS checks neither one's characters, and removes the tag whose key matches
          *     whatever the value. Huawei's Python and Java SDKs leave out a `value` that is not set; its Go SDK sends `""`.

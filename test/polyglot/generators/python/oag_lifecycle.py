@@ -17,6 +17,7 @@ from ims_oag.api.image_tags_api import ImageTagsApi
 from ims_oag.api.images_api import ImagesApi
 from ims_oag.api.jobs_api import JobsApi
 from ims_oag.exceptions import ApiException
+from ims_oag.models.batch_image_tag import BatchImageTag
 from ims_oag.models.batch_image_tags_request import BatchImageTagsRequest
 from ims_oag.models.create_image_from_file import CreateImageFromFile
 from ims_oag.models.create_image_from_server import CreateImageFromServer
@@ -93,7 +94,7 @@ def main() -> None:
             if updated.name != renamed:
                 fail(f"UpdateImage {image_id}: {updated.to_json()}")
 
-            request = BatchImageTagsRequest(action="create", tags=[ImageTag(key="generator", value="openapi-generator-python")])
+            request = BatchImageTagsRequest(action="create", tags=[BatchImageTag(key="generator", value="openapi-generator-python")])
             tagged = tags_api.batch_add_or_delete_tags_with_http_info(project_id, image_id, request)
             if tagged.status_code != 204:
                 fail(f"BatchAddOrDeleteTags {image_id} answered {tagged.status_code}")

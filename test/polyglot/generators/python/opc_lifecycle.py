@@ -17,6 +17,7 @@ from ims_opc.api.jobs import show_job
 from ims_opc.models import (
     AddOrDeleteImageTags,
     AddOrDeleteImageTagsAction,
+    BatchImageTag,
     FromADataVolume,
     FromAnImageFileInAnOBSBucket,
     Image,
@@ -94,7 +95,7 @@ def main() -> None:
             fail(f"UpdateImage {image_id}: {updated!r}")
 
         tags = AddOrDeleteImageTags(
-            action=AddOrDeleteImageTagsAction.CREATE, tags=[ImageTag(key="generator", value="openapi-python-client")]
+            action=AddOrDeleteImageTagsAction.CREATE, tags=[BatchImageTag(key="generator", value="openapi-python-client")]
         )
         tagged = batch_add_or_delete_tags.sync_detailed(project_id, image_id, client=client, body=tags)
         if tagged.status_code != 204:

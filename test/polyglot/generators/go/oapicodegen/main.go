@@ -117,7 +117,7 @@ func main() {
 			fail("UpdateImage %s: %s", imageID, updated.Body)
 		}
 
-		tagged, err := client.BatchAddOrDeleteTagsWithResponse(ctx, projectID, imageID, ims.BatchImageTagsRequest{Action: ims.BatchImageTagsRequestActionCreate, Tags: []ims.ImageTag{{Key: "generator", Value: "oapi-codegen"}}})
+		tagged, err := client.BatchAddOrDeleteTagsWithResponse(ctx, projectID, imageID, ims.BatchImageTagsRequest{Action: ims.BatchImageTagsRequestActionCreate, Tags: []ims.BatchImageTag{{Key: "generator", Value: ptr("oapi-codegen")}}})
 		must(err, "BatchAddOrDeleteTags")
 		if tagged.StatusCode() != http.StatusNoContent {
 			fail("BatchAddOrDeleteTags %s answered %d: %s", imageID, tagged.StatusCode(), tagged.Body)

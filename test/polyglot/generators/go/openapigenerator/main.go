@@ -110,7 +110,9 @@ func main() {
 			fail("UpdateImage %s: name %q", imageID, updated.Name)
 		}
 
-		tagged, err := client.ImageTagsAPI.BatchAddOrDeleteTags(ctx, projectID, imageID).BatchImageTagsRequest(*ims.NewBatchImageTagsRequest("create", []ims.ImageTag{*ims.NewImageTag("generator", "openapi-generator-go")})).Execute()
+		tag := ims.NewBatchImageTag("generator")
+		tag.SetValue("openapi-generator-go")
+		tagged, err := client.ImageTagsAPI.BatchAddOrDeleteTags(ctx, projectID, imageID).BatchImageTagsRequest(*ims.NewBatchImageTagsRequest("create", []ims.BatchImageTag{*tag})).Execute()
 		must(err, "BatchAddOrDeleteTags")
 		expectStatus(tagged, http.StatusNoContent, "BatchAddOrDeleteTags")
 		tags, _, err := client.ImageTagsAPI.ListImageTags(ctx, projectID, imageID).Execute()

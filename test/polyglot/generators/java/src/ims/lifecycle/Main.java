@@ -9,6 +9,7 @@ import ims.api.ImagesApi;
 import ims.api.JobsApi;
 import ims.client.ApiClient;
 import ims.client.ApiException;
+import ims.model.BatchImageTag;
 import ims.model.BatchImageTagsRequest;
 import ims.model.CreateImageFromFile;
 import ims.model.CreateImageFromServer;
@@ -104,7 +105,7 @@ public final class Main {
       if (!renamed.equals(updated.getName())) fail("UpdateImage " + imageId + ": " + updated.toJson());
 
       BatchImageTagsRequest tags = new BatchImageTagsRequest().action(BatchImageTagsRequest.ActionEnum.CREATE)
-          .tags(List.of(new ImageTag().key("generator").value("openapi-generator-java")));
+          .tags(List.of(new BatchImageTag().key("generator").value("openapi-generator-java")));
       int tagged = tagsApi.batchAddOrDeleteTagsWithHttpInfo(projectId, imageId, tags).getStatusCode();
       if (tagged != 204) fail("BatchAddOrDeleteTags " + imageId + " answered " + tagged);
       List<ImageTag> readTags = tagsApi.listImageTags(projectId, imageId).getTags();
