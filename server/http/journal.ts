@@ -75,7 +75,8 @@ export class RequestJournal {
     const params = locals.params as Record<string, string> | undefined;
     // Each slot's record is reused once the ring has come round: no object per request for the collector to
     // copy out of the young generation (a full ring outlives several of its collections).
-    const entry: Recorded = (this.slots[this.next] ??= emptyRecord());
+    this.slots[this.next] ??= emptyRecord();
+    const entry = this.slots[this.next]!;
     entry.at = startedAt;
     entry.requestId = locals.requestId as string;
     entry.method = req.method;
