@@ -80,32 +80,31 @@ export class RequestJournal {
     const locals = res.locals;
     const caller = req.caller;
     const params = locals.params as Record<string, string> | undefined;
-    // Each slot's record is reused once the ring has come round: no object per request for the collector to
-    // copy out of the young generation (a full ring outlives several of its collections).
-    this.slots[this.next] ??= emptyRecord();
-    const entry = this.slots[this.next]!;
-    entry.at = startedAt;
-    entry.requestId = locals.requestId as string;
-    entry.method = req.method;
-    entry.path = path;
-    entry.query = queryOf(req.originalUrl);
-    entry.operation = locals.operationId as string | undefined;
-    entry.status = res.headersSent ? res.statusCode : null;
-    entry.durationMs = durationMs;
-    entry.auth = caller?.scheme;
-    entry.ak = caller ? caller.ak : locals.errorCode === undefined ? undefined : accessKeyOf(req.headers.authorization);
-    entry.projectId = caller?.projectId;
-    entry.jobId = (locals.jobId as string | undefined) ?? params?.job_id;
-    entry.imageId = params?.image_id;
-    entry.prefer = req.headers.prefer as string | undefined;
-    entry.fault = locals.fault as JournalEntry["fault"];
-    entry.delayMs = locals.delayMs as number | undefined;
-    entry.statusRule = locals.statusRule as boolean | undefined;
-    entry.faultRule = locals.faultRule as string | undefined;
-    entry.errorCode = locals.errorCode as string | undefined;
-    entry.reason = locals.errorReason as string | undefined;
+    const entry: Recorded = {
+      at: startedAt,
+      requestId: locals.requestId as string,
+      method: req.method,
+      path,
+      query: queryOf(req.originalUrl),
+      operation: locals.operationId as string | undefined,
+      status: res.headersSent ? res.statusCode : null,
+      durationMs,
+      auth: caller?.scheme,
+      ak: caller ? caller.ak : locals.errorCode === undefined ? undefined : accessKeyOf(req.headers.authorization),
+      projectId: caller?.projectId,
+      jobId: (locals.jobId as string | undefined) ?? params?.job_id,
+      imageId: params?.image_id,
+      prefer: req.headers.prefer as string | undefined,
+      fault: locals.fault as JournalEntry["fault"],
+      delayMs: locals.delayMs as number | undefined,
+      statusRule: locals.statusRule as boolean | undefined,
+      faultRule: locals.faultRule as string | undefined,
+      errorCode: locals.errorCode as string | undefined,
+      reason: locals.errorReason as string | undefined,
+    };
     if (this.size === this.capacity) this.droppedCount++;
     else this.size++;
+    this.slots[this.next] = entry;
     this.next = (this.next + 1) % this.capacity;
   }
 
@@ -124,30 +123,6 @@ export class RequestJournal {
     return found;
   }
 }
-
-/** A slot's record before its first request: every field present, one shape for all of them. */
-const emptyRecord = (): Recorded => ({
-  at: 0,
-  requestId: "",
-  method: "",
-  path: "",
-  query: undefined,
-  operation: undefined,
-  status: null,
-  durationMs: 0,
-  auth: undefined,
-  ak: undefined,
-  projectId: undefined,
-  jobId: undefined,
-  imageId: undefined,
-  prefer: undefined,
-  fault: undefined,
-  delayMs: undefined,
-  statusRule: undefined,
-  faultRule: undefined,
-  errorCode: undefined,
-  reason: undefined,
-});
 
 function shape(entry: Recorded): JournalEntry {
   const shaped: JournalEntry = {

@@ -1,8 +1,7 @@
 // The request log: one JSON line per entry, on stdout. Written by sonic-boom (pino's writer) off the event loop:
 // on Linux a write to a pipe or a file is synchronous, so writing there held requests up, and a write that the
-// disk or a slow reader stalled held all of them. The lines of one turn of the event loop go to it together, and
-// lines that come while a write is under way go out together in the next one; whatever is left is written
-// synchronously when the process exits.
+// disk or a slow reader stalled held all of them. Lines that come while a write is under way go out together in
+// the next one; whatever is left is written synchronously when the process exits.
 // A CommonJS module: Node's default import is its module.exports, which carries the class as `SonicBoom` too.
 import sonicBoom from "sonic-boom";
 
@@ -18,16 +17,7 @@ export function jsonLineLogger(fd = 1): (entry: LogEntry) => void {
   out.on("error", () => {
     broken = true;
   });
-  // The lines of one turn of the event loop (under load, of many requests) are handed to the writer together,
-  // once the turn's I/O has been handled: a write each, every write a round trip to a worker thread, cost more
-  // than making the lines.
-  let lines = "";
-  const handOver = () => {
-    if (!broken && lines !== "") out.write(lines);
-    lines = "";
-  };
   process.once("exit", () => {
-    handOver();
     if (broken) return;
     try {
       out.flushSync();
@@ -36,8 +26,6 @@ export function jsonLineLogger(fd = 1): (entry: LogEntry) => void {
     }
   });
   return (entry) => {
-    if (broken) return;
-    if (lines === "") setImmediate(handOver);
-    lines += `${JSON.stringify(entry)}\n`;
+    if (!broken) out.write(`${JSON.stringify(entry)}\n`);
   };
 }

@@ -51,9 +51,8 @@ export class Scenario {
     const missing = this.world && plan.sources.find((source) => this.world![source.kind]?.has(source.id) === false);
     if (missing) outcome = failOutcome(MISSING_RESOURCE_CODE[missing.kind]);
 
-    // Most stubs have no rule: no set of the sources for them.
-    const ids = this.rules.length === 0 ? undefined : new Set(plan.sources.map((source) => source.id));
-    const rule = ids && this.rules.find((candidate) => candidate.source_id === undefined || ids.has(candidate.source_id));
+    const ids = new Set(plan.sources.map((source) => source.id));
+    const rule = this.rules.find((candidate) => candidate.source_id === undefined || ids.has(candidate.source_id));
     if (rule) {
       if (rule.outcome === "FAIL") outcome = failOutcome(rule.error_code ?? "IMG.0018", rule.fail_reason);
       else if (rule.outcome === "SUCCESS") outcome = { status: "SUCCESS" };

@@ -251,12 +251,6 @@ function tagKeys(item: Json): string[] {
   return [];
 }
 
-/** A tag key the item gives twice, if any (an item with fewer than two tags has none, and needs no list of keys). */
-function repeatedTagKey(item: Json): string | undefined {
-  const tags = Array.isArray(item.tags) ? item.tags : Array.isArray(item.image_tags) ? item.image_tags : undefined;
-  return tags && tags.length > 1 ? firstRepeated(tagKeys(item)) : undefined;
-}
-
 function firstRepeated(values: string[]): string | undefined {
   const seen = new Set<string>();
   return values.find((value) => {
@@ -274,13 +268,10 @@ export function checkBeyondSchema(body: Json): ImsError | undefined {
     return new ImsError("IMG.0055", `min_ram (${minRam}) must not be greater than max_ram (${maxRam}).`);
   }
   const items = Array.isArray(body.data_images) ? (body.data_images as Json[]) : [];
-  // The body first, then each data disk item, in order: the first repeated key is the one reported.
-  for (let i = -1; i < items.length; i++) {
-    const repeated = repeatedTagKey(i === -1 ? body : items[i]!);
-    if (repeated !== undefined) return new ImsError("IMG.0115", `${i === -1 ? "body" : `data_images[${i}]`}: the tag key ${JSON.stringify(repeated)} is used twice.`);
+  for (const [where, item] of [["body", body] as const, ...items.map((it, i) => [`data_images[${i}]`, it] as const)]) {
+    const repeated = firstRepeated(tagKeys(item));
+    if (repeated !== undefined) return new ImsError("IMG.0115", `${where}: the tag key ${JSON.stringify(repeated)} is used twice.`);
   }
-  // A body without data disk items names one file at most.
-  if (items.length === 0) return undefined;
   const urls = [body.image_url, ...items.map((item) => item.image_url)].filter((url): url is string => typeof url === "string");
   const repeatedUrl = firstRepeated(urls);
   if (repeatedUrl !== undefined) return new ImsError("IMG.0123", `${repeatedUrl} is given twice.`);

@@ -29,14 +29,9 @@ const EPOCH_MS = Date.now();
 /**
  * What the attributes of images have in common (everything but the name, the source and the description) and
  * their tags, as JSON text, kept once per distinct text: the images of one pipeline differ in little else.
- * The texts of the last attributes and the last tags are also kept with what they were made from: an image made
- * like the one before it (most are) reuses them, compared field by field, without building, hashing or looking
- * up a text, and without an object per create for the collector to copy.
  */
 class SharedTexts {
   private readonly texts = new Map<string, string>();
-  private lastCommon: { keys: string[]; values: unknown[]; text: string } | undefined;
-  private lastTags: { keys: string[]; values: string[]; text: string } | undefined;
 
   intern(text: string): string {
     const known = this.texts.get(text);
@@ -48,66 +43,10 @@ class SharedTexts {
     return text;
   }
 
-  /**
-   * The common text of attributes that have the same fields in the same order as the last ones remembered, with
-   * the same values but for an image's own (name, source, description); undefined otherwise.
-   */
-  recallCommon(attributes: ImageAttributes): string | undefined {
-    const last = this.lastCommon;
-    if (!last || !isPlain(attributes)) return undefined;
-    let i = 0;
-    for (const key in attributes) {
-      if (key !== last.keys[i] || (!OWN_ATTRIBUTES.has(key) && attributes[key] !== last.values[i])) return undefined;
-      i++;
-    }
-    return i === last.keys.length ? last.text : undefined;
-  }
-
-  /** Remembers the common text of these attributes, when all their values are primitives (compared by value). */
-  rememberCommon(attributes: ImageAttributes, text: string): void {
-    this.lastCommon = undefined;
-    if (!isPlain(attributes)) return;
-    const keys: string[] = [];
-    const values: unknown[] = [];
-    for (const key in attributes) {
-      const value = attributes[key];
-      if ((typeof value === "object" && value !== null) || typeof value === "function") return;
-      keys.push(key);
-      values.push(value);
-    }
-    this.lastCommon = { keys, values, text };
-  }
-
-  /** The text of a tag list: `[[key, value], ...]` of the map the list makes, or the last list's when it is the same. */
-  tagText(tags: readonly ImageTag[]): string {
-    if (tags.length === 0) return NO_TAGS;
-    const last = this.lastTags;
-    if (last && last.keys.length === tags.length && tags.every((tag, i) => tag.key === last.keys[i] && tag.value === last.values[i])) return last.text;
-    const text = mapText(new Map(tags.map((tag) => [tag.key, tag.value] as const)), this);
-    this.lastTags = tags.every((tag) => typeof tag.key === "string" && typeof tag.value === "string")
-      ? { keys: tags.map((tag) => tag.key), values: tags.map((tag) => tag.value), text }
-      : undefined;
-    return text;
-  }
-
   clear(): void {
     this.texts.clear();
-    this.lastCommon = undefined;
-    this.lastTags = undefined;
   }
 }
-
-/** The attributes an image keeps as fields of its own rather than in the common text. */
-const OWN_ATTRIBUTES: ReadonlySet<string> = new Set(["name", "__data_origin", "__description"]);
-
-/** An object literal's (or JSON's): `for...in` walks its own fields only, in the order a spread copies them. */
-const isPlain = (value: object) => {
-  const prototype = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
-};
-
-/** Tags as their text, interned. */
-const mapText = (tags: ReadonlyMap<string, string>, texts: SharedTexts) => (tags.size === 0 ? NO_TAGS : texts.intern(JSON.stringify([...tags])));
 
 const NO_TAGS = "[]";
 const MAX_SHARED_TEXTS = 10_000;
@@ -144,14 +83,14 @@ class StoredImage {
     seq: number,
     createdAt: number,
     attributes: ImageAttributes,
-    tags: readonly ImageTag[],
+    tags: Iterable<readonly [string, string]>,
     private readonly texts: SharedTexts,
   ) {
     this.seq = seq;
     this.created = createdAt - EPOCH_MS;
     this.updated = this.created;
     this.attributes = attributes;
-    this.tagText = texts.tagText(tags);
+    this.tags = new Map(tags);
   }
 
   get createdAt(): number {
@@ -180,26 +119,16 @@ class StoredImage {
     } as ImageAttributes;
   }
   set attributes(value: ImageAttributes) {
-    const { name, __data_origin: origin, __description: description } = value;
+    const { name, __data_origin: origin, __description: description, ...common } = value;
     this.name = name;
     this.owner = value.owner;
     this.visibility = value.visibility;
     // Strings as the contract makes them (`__*` attributes are strings); anything else stays in the text.
-    const ownOrigin = typeof origin === "string" || origin === undefined;
-    const ownDescription = typeof description === "string" || description === undefined;
-    if (ownOrigin) this.origin = origin;
-    if (ownDescription) this.description = description;
-    const own = ownOrigin && ownDescription;
-    const known = own ? this.texts.recallCommon(value) : undefined;
-    if (known !== undefined) {
-      this.common = known;
-      return;
-    }
-    const { name: _name, __data_origin: _origin, __description: _description, ...common } = value;
-    if (!ownOrigin) (common as Record<string, unknown>).__data_origin = origin;
-    if (!ownDescription) (common as Record<string, unknown>).__description = description;
+    if (typeof origin === "string" || origin === undefined) this.origin = origin;
+    else (common as Record<string, unknown>).__data_origin = origin;
+    if (typeof description === "string" || description === undefined) this.description = description;
+    else (common as Record<string, unknown>).__description = description;
     this.common = this.texts.intern(JSON.stringify(common));
-    if (own) this.texts.rememberCommon(value, this.common);
   }
 
   /** A fresh copy of the tags: change it, then set it back. */
@@ -207,7 +136,7 @@ class StoredImage {
     return new Map(this.tagText === NO_TAGS ? [] : (JSON.parse(this.tagText) as [string, string][]));
   }
   set tags(value: ReadonlyMap<string, string>) {
-    this.tagText = mapText(value, this.texts);
+    this.tagText = value.size === 0 ? NO_TAGS : this.texts.intern(JSON.stringify([...value]));
   }
 }
 
@@ -296,7 +225,7 @@ export class ImageStore {
 
   /** A new image, neither settled, pending nor counted: each kind of add sets what it knows. */
   private fresh(id: string, attributes: ImageAttributes, tags: readonly ImageTag[], createdAt = this.now()): StoredImage {
-    return new StoredImage(id, this.nextSeq++, createdAt, attributes, tags, this.texts);
+    return new StoredImage(id, this.nextSeq++, createdAt, attributes, tags.map((tag) => [tag.key, tag.value] as const), this.texts);
   }
 
   private insert(image: StoredImage): void {
