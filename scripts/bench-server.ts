@@ -10,13 +10,13 @@
 // - `floor-no-stack-traces`: the floor with `Error.stackTraceLimit = 0`;
 // - `floor-no-security`: the floor with `validateSecurity: false`;
 // - `express-promise-hops`: plain Express with as many resolved-promise hops per request as the validator's chain.
+import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
 import express, { type ErrorRequestHandler } from "express";
 import * as OpenApiValidator from "express-openapi-validator";
-import { createApp } from "../dist/server/index.js";
 import { loadSpec } from "../dist/server/contract/spec.js";
 
 const { values } = parseArgs({ options: { kind: { type: "string" }, port: { type: "string", default: "0" } } });
@@ -25,11 +25,21 @@ const port = Number(values.port);
 const FLOORS = new Set(["floor", "floor-no-stack-traces", "floor-no-security"]);
 const JOB_CREATED = '{"job_id":"8a12fc664fb4daa3014fb4e581380005"}';
 
+type Answers = { job: string; image: Record<string, unknown> };
+
 /**
  * A finished job and its image as the stub answers them, so that the baselines send (and the floor validates) the
- * same bodies. The bench's creates carry a tag: so does this one.
+ * same bodies. Asked of a stub in a process of its own (`--kind answers`): loading the stub into this one would
+ * give the floor the stub's speed-ups of express-openapi-validator (server/contract/validator-speedups.ts), and
+ * the floor is the library as it ships.
  */
-async function answersTheStubProduced(): Promise<{ job: string; image: Record<string, unknown> }> {
+function answersTheStubProduced(): Answers {
+  return JSON.parse(execFileSync(process.execPath, ["--import", "tsx", import.meta.filename, "--kind", "answers"], { encoding: "utf8" })) as Answers;
+}
+
+/** The answers, from a stub in this process. The bench's creates carry a tag: so does this one. */
+async function answersOfAStub(): Promise<Answers> {
+  const { createApp } = await import("../dist/server/index.js");
   const stub = createApp({ progression: "immediate" });
   const { job_id: jobId } = await new Promise<{ job_id: string }>((resolve) => {
     const server = stub.listen(0, "127.0.0.1", async () => {
@@ -56,8 +66,11 @@ function imageLists(image: Record<string, unknown>): { byId: string; page: strin
   return { byId: JSON.stringify({ images: [image] }), page: JSON.stringify({ images: Array.from({ length: 100 }, () => copy(randomUUID())) }) };
 }
 
-if (kind === "bare") {
-  const { job } = await answersTheStubProduced();
+if (kind === "answers") {
+  process.stdout.write(JSON.stringify(await answersOfAStub()));
+  process.exit(0);
+} else if (kind === "bare") {
+  const { job } = answersTheStubProduced();
   const server = createServer((req, res) => {
     let data = "";
     req.on("data", (chunk) => (data += chunk));
@@ -72,7 +85,7 @@ if (kind === "bare") {
   });
   server.listen(port, "127.0.0.1");
 } else if (kind === "express" || kind === "express-promise-hops" || FLOORS.has(kind!)) {
-  const { job, image } = await answersTheStubProduced();
+  const { job, image } = answersTheStubProduced();
   const lists = imageLists(image);
   if (kind === "floor-no-stack-traces") Error.stackTraceLimit = 0;
   const app = express();

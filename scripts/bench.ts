@@ -403,7 +403,10 @@ async function only(names: ServerName[]): Promise<void> {
   }
   for (const scenario of ["CreateImage", "ShowJob"] as const) {
     if (plan[scenario]?.includes("stub") && plan[scenario]?.includes("floor")) {
-      console.log(`${scenario} stub ÷ floor (median of the rounds' ratios): req/s ${fmt(serverRatio(measured, "stub", "floor", scenario, "rps"), 2)}, CPU per request ${fmt(serverRatio(measured, "stub", "floor", scenario, "cpuUs"), 2)}`);
+      console.log(
+        `${scenario} stub ÷ floor (median of the rounds' ratios): req/s ${fmt(serverRatio(measured, "stub", "floor", scenario, "rps"), 2)} (${spread(measured, ["stub", scenario], ["floor", scenario], "rps")}), ` +
+          `p99 ${fmt(serverRatio(measured, "stub", "floor", scenario, "p99"), 2)} (${spread(measured, ["stub", scenario], ["floor", scenario], "p99")}), CPU per request ${fmt(serverRatio(measured, "stub", "floor", scenario, "cpuUs"), 2)}`,
+      );
     }
   }
   if (plan["ListImages ?id="] || plan["ListImages ?limit=100"]) printListImages(measured);

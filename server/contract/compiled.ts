@@ -15,10 +15,11 @@ import { bodyRefusals } from "./body-refusal.js";
 import { responseExamples, type ResponseExamples } from "./canned-responses.js";
 import { unknownBodyFields } from "./near-miss.js";
 import { generatedDir, loadSpec, schemaValidators, type OpenApiDocument } from "./spec.js";
-import { deferSpecMetaValidation, resolveRefsByPointer } from "./validator-startup.js";
+import { deferSpecMetaValidation, rememberRouteRegexps, resolveRefsByPointer } from "./validator-speedups.js";
 
 deferSpecMetaValidation();
 resolveRefsByPointer();
+rememberRouteRegexps();
 
 /** The control API's paths, which the IMS validator never looks at. */
 export const CONTROL_PREFIX = "/_stub";

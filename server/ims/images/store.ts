@@ -32,6 +32,16 @@ const EPOCH_MS = Date.now();
  */
 class SharedTexts {
   private readonly texts = new Map<string, string>();
+  /** The last object given to json() and its text: most creates in a row make images alike but for their name. */
+  private last: { keys: string[]; values: Record<string, unknown>; text: string } | undefined;
+
+  /** The object's JSON text, interned; the last one's text again when the object has the same keys, in the same order, with the same primitive values. */
+  json(values: Record<string, unknown>): string {
+    if (this.last !== undefined && sameFlatObject(values, this.last.keys, this.last.values)) return this.last.text;
+    const text = this.intern(JSON.stringify(values));
+    this.last = { keys: Object.keys(values), values, text };
+    return text;
+  }
 
   intern(text: string): string {
     const known = this.texts.get(text);
@@ -45,7 +55,18 @@ class SharedTexts {
 
   clear(): void {
     this.texts.clear();
+    this.last = undefined;
   }
+}
+
+/** Whether `values` has exactly these keys, in this order, each with the same value, and every value a primitive. */
+function sameFlatObject(values: Record<string, unknown>, keys: readonly string[], known: Record<string, unknown>): boolean {
+  let index = 0;
+  for (const key in values) {
+    const value = values[key];
+    if (key !== keys[index++] || value !== known[key] || (typeof value === "object" && value !== null)) return false;
+  }
+  return index === keys.length;
 }
 
 const NO_TAGS = "[]";
@@ -128,7 +149,7 @@ class StoredImage {
     else (common as Record<string, unknown>).__data_origin = origin;
     if (typeof description === "string" || description === undefined) this.description = description;
     else (common as Record<string, unknown>).__description = description;
-    this.common = this.texts.intern(JSON.stringify(common));
+    this.common = this.texts.json(common);
   }
 
   /** A fresh copy of the tags: change it, then set it back. */

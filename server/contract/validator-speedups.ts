@@ -1,14 +1,18 @@
-// express-openapi-validator 5.6 compiles the whole OpenAPI 3.1 meta-schema for every middleware it builds, even
-// with `validateApiSpec: false`, when nothing will ever use it: that one compile was about half of the stub's
-// start-up. This defers it to the first spec that asks to be checked. The fix proposed upstream is the same
-// thing inside OpenAPISchemaValidator (compile in validate(), only when validateApiSpec is on). Should the
-// library's layout change, this does nothing and start-up is only slower.
+// What express-openapi-validator 5.6 does that costs the stub and gives it nothing, undone from outside the
+// library, each a change the library could make itself. Should the library's layout change, each does nothing and
+// the stub is only slower.
 import { createRequire } from "node:module";
 
 type SchemaValidatorModule = {
   OpenAPISchemaValidator: new (options: { version: string; validateApiSpec: boolean }) => { validate(doc: object): { errors: unknown[] } };
 };
 
+/**
+ * The library compiles the whole OpenAPI 3.1 meta-schema for every middleware it builds, even with
+ * `validateApiSpec: false`, when nothing will ever use it: that one compile was about half of the stub's start-up.
+ * This defers it to the first spec that asks to be checked (upstream: compile in OpenAPISchemaValidator.validate(),
+ * only when validateApiSpec is on).
+ */
 export function deferSpecMetaValidation(): void {
   let module: SchemaValidatorModule;
   try {
@@ -46,7 +50,7 @@ function byPointer(document: unknown, ref: string): unknown {
  * it meets by compiling the schema it names with Ajv (`ajv.getSchema(ref).schema`), then throws the compiled
  * function away: the schema object is all it keeps, the very object the document holds at that pointer. That
  * compile was a third of ims-stub's start-up. A local reference is resolved here by its pointer instead (the same
- * object); any other goes the library's way. Should the library's layout change, this does nothing.
+ * object); any other goes the library's way.
  */
 export function resolveRefsByPointer(): void {
   let module: PreprocessorModule;
@@ -69,4 +73,47 @@ export function resolveRefsByPointer(): void {
     this.resolvedSchemaCache.set(ref, resolved);
     return resolved;
   };
+}
+
+type PathToRegexpModule = { pathToRegexp: PathToRegexp & { memoized?: boolean } };
+type PathToRegexp = (path: unknown, options?: Record<string, unknown>) => unknown;
+
+/** Routes remembered at most: the contract's and the control API's paths, with room to spare. */
+const MAX_REMEMBERED_ROUTES = 256;
+
+/**
+ * express-openapi-validator 5.6 finds a request's operation (`lookupRoute`) by compiling `path-to-regexp` for each
+ * of the contract's routes in turn, on every request, until one matches: about a tenth of the stub's CPU per
+ * request. The answer depends only on the route and two options, and the library only reads it (`regexp.exec`,
+ * `keys`), so each is compiled once here and handed out again. Other callers of the same function get what they
+ * got before: a route past the limit, or options besides the two, are compiled afresh.
+ */
+export function rememberRouteRegexps(): void {
+  let module: PathToRegexpModule;
+  try {
+    const fromValidator = createRequire(createRequire(import.meta.url).resolve("express-openapi-validator"));
+    module = fromValidator("path-to-regexp") as PathToRegexpModule;
+  } catch {
+    return;
+  }
+  const compile = module.pathToRegexp;
+  if (typeof compile !== "function" || compile.memoized) return;
+  // One map per combination of the two options, so that a lookup builds no key.
+  const remembered = [new Map<string, unknown>(), new Map<string, unknown>(), new Map<string, unknown>(), new Map<string, unknown>()];
+  let count = 0;
+  const memoized: PathToRegexpModule["pathToRegexp"] = (path, options = {}) => {
+    if (typeof path !== "string") return compile(path, options);
+    for (const key in options) if (key !== "sensitive" && key !== "strict") return compile(path, options);
+    const routes = remembered[(options.sensitive ? 2 : 0) + (options.strict ? 1 : 0)]!;
+    const known = routes.get(path);
+    if (known !== undefined) return known;
+    const compiled = compile(path, options);
+    if (count < MAX_REMEMBERED_ROUTES) {
+      routes.set(path, compiled);
+      count++;
+    }
+    return compiled;
+  };
+  memoized.memoized = true;
+  module.pathToRegexp = memoized;
 }
