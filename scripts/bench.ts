@@ -44,10 +44,11 @@ const CONNECTIONS = Number(values.connections);
 /** The smoke fails only below this share of the floor's throughput: a gross regression, never noise. */
 const SMOKE_MIN_SHARE = 0.5;
 /**
- * The smoke's ListImages `?id=`, against the same stub's ShowJob in the same round, fails below this share: it
- * serves about as many, and one that searched the 10,000 images would serve a small fraction.
+ * The smoke's ListImages `?id=`, against the same stub's ShowJob in the same round, fails below this share. It
+ * answers a whole image where ShowJob answers a job (several times the bytes to build and validate) and has read
+ * 0.57–0.91 of it; one that searched the 10,000 images served 12 requests a second against ShowJob's thousands.
  */
-const SMOKE_MIN_ID_SHARE = 0.5;
+const SMOKE_MIN_ID_SHARE = 0.3;
 const PROJECT = "0123456789abcdef0123456789abcdef";
 const HEADERS = { "content-type": "application/json", "x-auth-token": "bench" };
 const CREATE_BODY = JSON.stringify({ name: "bench-ecs", instance_id: "877a2cda-ba63-4e1e-b95f-e67e48b6129a", tags: ["aaa.111"] });
@@ -383,7 +384,7 @@ async function smoke(): Promise<void> {
     if (share < SMOKE_MIN_SHARE) failures.push(`${scenario}: the stub is below ${SMOKE_MIN_SHARE} of the floor`);
   }
   const idShare = pairedRatio(measured, ["stub", "ListImages ?id="], ["stub", "ShowJob"], "rps");
-  console.log(`smoke ListImages ?id= (${fmt(DEFAULT_IMAGE_QUOTA)}+ images): stub ${rps("stub", "ListImages ?id=")} req/s, ÷ its ShowJob ${fmt(idShare, 2)} (fails below ${SMOKE_MIN_ID_SHARE})`);
+  console.log(`smoke ListImages ?id= (${fmt(DEFAULT_IMAGE_QUOTA)}+ images): stub ${rps("stub", "ListImages ?id=")} req/s, ÷ its ShowJob ${fmt(idShare, 2)}, ${spread(measured, ["stub", "ListImages ?id="], ["stub", "ShowJob"], "rps")} (fails below ${SMOKE_MIN_ID_SHARE})`);
   if (idShare < SMOKE_MIN_ID_SHARE) failures.push(`ListImages ?id=: below ${SMOKE_MIN_ID_SHARE} of the stub's ShowJob`);
   if (failures.length > 0) {
     console.error(`bench smoke failed: ${failures.join("; ")}`);
