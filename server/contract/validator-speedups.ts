@@ -85,8 +85,10 @@ const MAX_REMEMBERED_ROUTES = 256;
  * express-openapi-validator 5.6 finds a request's operation (`lookupRoute`) by compiling `path-to-regexp` for each
  * of the contract's routes in turn, on every request, until one matches: about a tenth of the stub's CPU per
  * request. The answer depends only on the route and two options, and the library only reads it (`regexp.exec`,
- * `keys`), so each is compiled once here and handed out again. Other callers of the same function get what they
- * got before: a route past the limit, or options besides the two, are compiled afresh.
+ * `keys`), so each is compiled once here and handed out again. The module is the one the library resolves; were
+ * it shared with the caller's own code, a call with the same route and the same two options would get the same
+ * object too (data nobody has reason to change), and any other call what it got before: a route past the limit,
+ * or options besides the two, are compiled afresh.
  */
 export function rememberRouteRegexps(): void {
   let module: PathToRegexpModule;

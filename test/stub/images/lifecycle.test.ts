@@ -2,7 +2,7 @@
 // job leaves nothing, it outlives its job's eviction; the control API sees, seeds and forgets images.
 import { afterEach, describe, expect, it } from "vitest";
 import { bases, SERVER_ID } from "../../helpers/bodies.ts";
-import { call, imagesById } from "../../helpers/images.ts";
+import { call, createImages, imagesById } from "../../helpers/images.ts";
 import { startStub, TOKEN_HEADERS, type RunningStub } from "../../helpers/stub.ts";
 
 let stub: RunningStub;
@@ -78,6 +78,35 @@ describe("status follows the job", () => {
     expect((await call(stub, "GET", `/v1/cloudimages/job/${first.body.job_id}`)).status).toBe(404);
     expect((await imagesById(stub, id)).body.images[0]).toMatchObject({ id, status: "active" });
     expect(stub.app.images.size).toBe(4);
+  });
+});
+
+describe("images made in a row", () => {
+  it("each shows its own attributes, though the store shares the text of those alike with the image before", async () => {
+    stub = await startStub({ progression: "immediate" });
+    const bodies = [
+      { ...bases.file, name: "a" },
+      { ...bases.file, name: "b" },
+      { ...bases.file, name: "c", min_ram: 2048 },
+      { ...bases.file, name: "d", min_ram: 2048, os_version: "CentOS 7.0 64bit" },
+      { ...bases.file, name: "e" },
+    ];
+    const shown: Record<string, unknown>[] = [];
+    for (const body of bodies) {
+      const { imageIds } = await createImages(stub, body);
+      shown.push((await imagesById(stub, imageIds[0]!)).body.images[0]);
+    }
+    expect(shown.map((image) => [image.name, image.min_ram, image.__os_version])).toEqual([
+      ["a", 0, undefined],
+      ["b", 0, undefined],
+      ["c", 2048, undefined],
+      ["d", 2048, "CentOS 7.0 64bit"],
+      ["e", 0, undefined],
+    ]);
+    // The last is made alike the first again, after two that were not: the same attributes, in the same order.
+    const own = new Set(["id", "name", "__data_origin", "created_at", "updated_at", "active_at", "self", "file"]);
+    const alike = (image: Record<string, unknown>) => Object.entries(image).filter(([key]) => !own.has(key));
+    expect(alike(shown[4]!)).toEqual(alike(shown[0]!));
   });
 });
 
