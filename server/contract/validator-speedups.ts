@@ -3,6 +3,17 @@
 // the stub is only slower.
 import { createRequire } from "node:module";
 
+const requireHere = createRequire(import.meta.url);
+
+/** A module as express-openapi-validator loads it (a file of its own, or a package it depends on); undefined if none. */
+function libraryModule<T>(specifier: string): T | undefined {
+  try {
+    return createRequire(requireHere.resolve("express-openapi-validator"))(specifier) as T;
+  } catch {
+    return undefined;
+  }
+}
+
 type SchemaValidatorModule = {
   OpenAPISchemaValidator: new (options: { version: string; validateApiSpec: boolean }) => { validate(doc: object): { errors: unknown[] } };
 };
@@ -14,12 +25,8 @@ type SchemaValidatorModule = {
  * only when validateApiSpec is on).
  */
 export function deferSpecMetaValidation(): void {
-  let module: SchemaValidatorModule;
-  try {
-    module = createRequire(import.meta.url)("express-openapi-validator/dist/framework/openapi.schema.validator.js") as SchemaValidatorModule;
-  } catch {
-    return;
-  }
+  const module = libraryModule<SchemaValidatorModule>("./framework/openapi.schema.validator.js");
+  if (!module) return;
   const Compiled = module.OpenAPISchemaValidator;
   if (typeof Compiled !== "function" || (Compiled as { deferred?: boolean }).deferred) return;
   module.OpenAPISchemaValidator = class DeferredSchemaValidator {
@@ -53,12 +60,8 @@ function byPointer(document: unknown, ref: string): unknown {
  * object); any other goes the library's way.
  */
 export function resolveRefsByPointer(): void {
-  let module: PreprocessorModule;
-  try {
-    module = createRequire(import.meta.url)("express-openapi-validator/dist/middlewares/parsers/schema.preprocessor.js") as PreprocessorModule;
-  } catch {
-    return;
-  }
+  const module = libraryModule<PreprocessorModule>("./middlewares/parsers/schema.preprocessor.js");
+  if (!module) return;
   const prototype = module.SchemaPreprocessor?.prototype;
   if (typeof prototype?.resolveSchema !== "function" || prototype.resolvesByPointer) return;
   const compiling = prototype.resolveSchema;
@@ -91,13 +94,8 @@ const MAX_REMEMBERED_ROUTES = 256;
  * or options besides the two, are compiled afresh.
  */
 export function rememberRouteRegexps(): void {
-  let module: PathToRegexpModule;
-  try {
-    const fromValidator = createRequire(createRequire(import.meta.url).resolve("express-openapi-validator"));
-    module = fromValidator("path-to-regexp") as PathToRegexpModule;
-  } catch {
-    return;
-  }
+  const module = libraryModule<PathToRegexpModule>("path-to-regexp");
+  if (!module) return;
   const compile = module.pathToRegexp;
   if (typeof compile !== "function" || compile.memoized) return;
   // One map per combination of the two options, so that a lookup builds no key.
