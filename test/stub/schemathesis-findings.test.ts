@@ -66,3 +66,35 @@ describe("UpdateImage of __is_config_init", () => {
     }
   });
 });
+
+describe("max_ram past 10^21", () => {
+  // Schemathesis created an image with max_ram 3.536429452685933e+23 (an integer, as the contract asks): the stub
+  // showed it as "3.536429452685933e+23", which breaks the contract's string of digits, and every later read of the
+  // image (show, list, update) was a 500.
+  const HUGE = "353642945268593300000000";
+
+  async function imageOf(jobId: string): Promise<string> {
+    return (await getJson(stub.url, `/v1/${PROJECT_ID}/jobs/${jobId}`)).body.entities.image_id as string;
+  }
+
+  it("a create's max_ram is shown as its digits, and the image stays readable", async () => {
+    // The number written as the client's JSON has it, not as JavaScript would write it again.
+    const body = JSON.stringify({ ...bases.file, min_ram: 562 }).replace(/}$/, `,"max_ram":${HUGE}}`);
+    const created = await fetch(`${stub.url}/v2/cloudimages/action`, { method: "POST", headers: TOKEN_HEADERS, body });
+    expect(created.status).toBe(200);
+    const imageId = await imageOf(((await created.json()) as { job_id: string }).job_id);
+    const shown = await getJson(stub.url, `/v2/images/${imageId}`);
+    expect([shown.status, shown.body.max_ram]).toEqual([200, HUGE]);
+    expect((await getJson(stub.url, `/v2/cloudimages?id=${imageId}`)).status).toBe(200);
+    expect((await getJson(stub.url, "/v2/cloudimages")).status).toBe(200);
+  });
+
+  it("an update's max_ram sent as such a number is kept as its digits", async () => {
+    const created = await fetch(`${stub.url}/v2/cloudimages/action`, { method: "POST", headers: TOKEN_HEADERS, body: JSON.stringify(bases.serverSystem) });
+    const imageId = await imageOf(((await created.json()) as { job_id: string }).job_id);
+    const patch = await fetch(`${stub.url}/v2/cloudimages/${imageId}`, { method: "PATCH", headers: TOKEN_HEADERS, body: `[{"op":"add","path":"/max_ram","value":${HUGE}}]` });
+    expect(patch.status).toBe(200);
+    expect(((await patch.json()) as { max_ram: string }).max_ram).toBe(HUGE);
+    expect((await getJson(stub.url, `/v2/images/${imageId}`)).body.max_ram).toBe(HUGE);
+  });
+});

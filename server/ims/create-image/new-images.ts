@@ -3,7 +3,7 @@
 // types real clients assert (every `__*` attribute and `max_ram` a string).
 import type { components } from "../../../generated/openapi.js";
 import { randomFlatUuid } from "../../http/ids.js";
-import { IMS_SIZE, type ImageAttributes, type ImageTag } from "../images/store.js";
+import { numberText, IMS_SIZE, type ImageAttributes, type ImageTag } from "../images/store.js";
 import type { Branch } from "./classify.js";
 
 type Schemas = components["schemas"];
@@ -66,7 +66,7 @@ function attributesFor(projectId: string, body: Body, facts: ImageFacts): ImageA
     disk_format: facts.virtualEnvType === "IsoImage" ? "iso" : "zvhd2",
     min_disk: facts.minDisk,
     min_ram: (body.min_ram as number | undefined) ?? 0,
-    ...(body.max_ram !== undefined && { max_ram: String(body.max_ram) }),
+    ...(body.max_ram !== undefined && { max_ram: numberText(body.max_ram as number) }),
     size: IMS_SIZE,
     checksum: EMPTY_MD5,
     virtual_env_type: facts.virtualEnvType,

@@ -2,7 +2,7 @@
 // and value; what it cannot know is the image: whether it has the attribute a replace or remove names.
 import type { components } from "../../../generated/openapi.js";
 import { ImsError } from "../errors.js";
-import type { ImageAttributes } from "./store.js";
+import { numberText, type ImageAttributes } from "./store.js";
 
 type PatchOperation = components["schemas"]["UpdateImageOperation"] | components["schemas"]["GlanceMinDiskChange"];
 
@@ -14,7 +14,8 @@ const INTEGERS = new Set(["min_ram", "min_disk"]);
 
 function valueFor(attribute: string, value: string | number): unknown {
   // Whatever JSON type the client sent, the attribute keeps its own.
-  return INTEGERS.has(attribute) ? Number(value) : String(value);
+  if (INTEGERS.has(attribute)) return Number(value);
+  return typeof value === "number" ? numberText(value) : value;
 }
 
 /** The image's attributes after the patch; throws the IMS error of the first operation that cannot apply. */

@@ -13,6 +13,19 @@ import { imsTime } from "./ims-time.js";
  */
 export const IMS_SIZE = 2;
 
+/**
+ * A number as IMS shows it in a string attribute (`max_ram`): a whole one as its digits. `String()` writes one from
+ * 10^21 on with an exponent ("3.536429452685933e+23"), which the contract's `^\d+$` refuses, and every later read
+ * of the image would then fail: the same shortest digits, the exponent written out as zeros.
+ */
+export function numberText(value: number): string {
+  const text = String(value);
+  const exponential = /^(\d)(?:\.(\d+))?e\+(\d+)$/.exec(text);
+  if (!exponential) return text;
+  const [, lead, fraction = "", exponent] = exponential;
+  return lead! + fraction.padEnd(Number(exponent), "0");
+}
+
 export type Image = components["schemas"]["Image"];
 export type ImageStatus = components["schemas"]["ImageStatus"];
 export type ImageTag = components["schemas"]["ImageTag"];
