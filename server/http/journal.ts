@@ -51,7 +51,11 @@ export class RequestJournal {
   private size = 0;
   private droppedCount = 0;
 
-  constructor(readonly capacity: number) {
+  /** `now`: the stub's clock, which its jobs and images read too and a test may move; `since` is read on it. */
+  constructor(
+    readonly capacity: number,
+    private readonly now: () => number = Date.now,
+  ) {
     this.slots = new Array(capacity);
   }
 
@@ -74,14 +78,16 @@ export class RequestJournal {
    * Records an answered (or abandoned) request, from what its steps left in `res.locals`: the operation and its
    * path parameters (fault step), the job a create started, the fault applied, the refusal's code and reason.
    */
-  record(res: Response, path: string, startedAt: number, durationMs: number): void {
+  record(res: Response, path: string, durationMs: number): void {
     if (this.capacity === 0) return;
     const req = res.req as StubRequest;
     const locals = res.locals;
     const caller = req.caller;
     const params = locals.params as Record<string, string> | undefined;
     const entry: Recorded = {
-      at: startedAt,
+      // When it started, on the stub's clock: the monotonic clock durations are taken on stands apart from the
+      // wall clock by a millisecond or more, and further as a process runs.
+      at: this.now() - durationMs,
       requestId: locals.requestId as string,
       method: req.method,
       path,

@@ -31,7 +31,7 @@ export function requestContext(corsOrigin: string | false, logger: ((entry: LogE
       fault: locals.fault as string | undefined,
     });
     // The journal is the IMS API's: not the control API, not the docs.
-    if (journaled && !path.startsWith("/_stub/") && !STATIC_PATHS.has(path)) journaled.record(this, path, performance.timeOrigin + (locals.started as number), durationMs);
+    if (journaled && !path.startsWith("/_stub/") && !STATIC_PATHS.has(path)) journaled.record(this, path, durationMs);
   }
   return (req, res, next) => {
     const requestId = randomHexId();
