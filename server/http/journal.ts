@@ -51,7 +51,7 @@ export class RequestJournal {
   private size = 0;
   private droppedCount = 0;
 
-  /** `now`: the stub's clock, which its jobs and images read too and a test may move; `since` is read on it. */
+  /** `now`: the wall clock, on which a client reads `since` and the time between its requests. */
   constructor(
     readonly capacity: number,
     private readonly now: () => number = Date.now,
@@ -85,8 +85,8 @@ export class RequestJournal {
     const caller = req.caller;
     const params = locals.params as Record<string, string> | undefined;
     const entry: Recorded = {
-      // When it started, on the stub's clock: the monotonic clock durations are taken on stands apart from the
-      // wall clock by a millisecond or more, and further as a process runs.
+      // When it started, on the wall clock: the monotonic clock durations are taken on stands apart from it by a
+      // millisecond or more, and further as a process runs.
       at: this.now() - durationMs,
       requestId: locals.requestId as string,
       method: req.method,
