@@ -111,8 +111,6 @@ export function createApp(options: CreateAppOptions = {}): StubApp {
   // For client teams' tests: faults, throttling (only when asked for) and the request journal.
   const faults = new FaultRules(spec, documentedExamples);
   const rateLimiter = settings.rateLimit > 0 ? new RateLimiter(settings.rateLimit) : undefined;
-  // On the wall clock, not the stub's (`now`, which a test may stop): a client reads `since` and the time between
-  // its requests on the wall clock.
   const journal = new RequestJournal(settings.journalSize);
   const authSettings = { projectId: settings.projectId, credentials: settings.credentials, maxClockSkewMs: options.maxClockSkewMs ?? 15 * 60_000, now };
 

@@ -51,11 +51,7 @@ export class RequestJournal {
   private size = 0;
   private droppedCount = 0;
 
-  /** `now`: the wall clock, on which a client reads `since` and the time between its requests. */
-  constructor(
-    readonly capacity: number,
-    private readonly now: () => number = Date.now,
-  ) {
+  constructor(readonly capacity: number) {
     this.slots = new Array(capacity);
   }
 
@@ -85,9 +81,10 @@ export class RequestJournal {
     const caller = req.caller;
     const params = locals.params as Record<string, string> | undefined;
     const entry: Recorded = {
-      // When it started, on the wall clock: the monotonic clock durations are taken on stands apart from it by a
-      // millisecond or more, and further as a process runs.
-      at: this.now() - durationMs,
+      // When it started, on the wall clock, on which a client reads `since` and the time between its requests (not
+      // the stub's `now`, which a test may stop). The monotonic clock durations are taken on stands apart from the
+      // wall clock by a millisecond or more, and further as a process runs.
+      at: Date.now() - durationMs,
       requestId: locals.requestId as string,
       method: req.method,
       path,
